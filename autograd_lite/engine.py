@@ -20,6 +20,7 @@ import numpy as np
 from autograd_lite.ops import OPS
 
 _state = {"grad": True, "anomaly": False}
+_object_new = object.__new__
 
 
 class no_grad(contextlib.ContextDecorator):
@@ -53,7 +54,7 @@ def is_grad_enabled() -> bool:
 
 
 def _to_float(data: Any) -> float:
-    if isinstance(data, (float, int)) or isinstance(data, (np.bool_, np.integer, np.floating)):
+    if isinstance(data, (float, int, np.bool_, np.integer, np.floating)):
         return float(data)
     if isinstance(data, np.ndarray) and data.ndim == 0 and data.dtype.kind in "biuf":
         return float(data)
@@ -67,12 +68,24 @@ def _operand(other: Any) -> Any:
     """A Value or number usable in arithmetic with a Value, else NotImplemented."""
     if isinstance(other, (Value, float, int)):
         return other
-    if isinstance(other, numbers.Real) or isinstance(other, (np.bool_, np.ndarray)):
+    if isinstance(other, (numbers.Real, np.bool_, np.ndarray)):
         try:
             return _to_float(other)
         except TypeError:
             return NotImplemented
     return NotImplemented
+
+
+def _number(o: Any) -> float:
+    """A plain number operand for an n-ary op, or a TypeError saying what is accepted."""
+    operand = _operand(o)
+    if operand is NotImplemented or isinstance(operand, Value):
+        raise TypeError(f"expected a Value or a real number, got {type(o).__name__}: {o!r:.60}")
+    return operand
+
+
+def _data_of(o: Any) -> float:
+    return o.data if isinstance(o, Value) else o
 
 
 def _describe(operands: Iterable[Any]) -> str:
@@ -85,30 +98,89 @@ def _describe(operands: Iterable[Any]) -> str:
     return ", ".join(parts)
 
 
-def _apply(op: str, operands: tuple) -> Value:
-    """Create the node ``op(*operands)``: forward value, parents and local derivatives."""
-    rule = OPS[op]
-    xs = tuple([o.data if isinstance(o, Value) else o for o in operands])
-    out = Value.__new__(Value)
-    out.data = data = rule.forward(*xs)
-    out.grad = 0.0
-    out.label = ""
-    if _state["anomaly"] and not math.isfinite(data):
+def _forward_anomaly(op: str, data: float, operands: tuple) -> None:
+    if not math.isfinite(data):
         raise FloatingPointError(
             f"detect_anomaly: forward of {op!r} gave {data!r} from inputs {_describe(operands)}"
         )
-    parents = tuple([o for o in operands if isinstance(o, Value)])
-    if not parents or not _state["grad"]:
-        out.op, out.parents, out._local, out._ctx = "", (), (), None
+
+
+def _new(data: float) -> Value:
+    out = _object_new(Value)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    out.op = ""
+    out.parents = ()
+    out._local = ()
+    out._ctx = None
+    return out
+
+
+def _unary(op: str, x: Value) -> Value:
+    """``op(x)``: the fast path for the one-input ops."""
+    forward, derivative = OPS[op]
+    xd = x.data
+    out = _new(forward(xd))
+    if _state["anomaly"]:
+        _forward_anomaly(op, out.data, (x,))
+    if _state["grad"]:
+        out.op = op
+        out.parents = (x,)
+        out._local = derivative((xd,), out.data)[0]
+    return out
+
+
+def _binary(op: str, a: Any, b: Any) -> Value:
+    """``a op b`` where at least one side is a Value; a plain number stays unwrapped."""
+    forward, derivative = OPS[op]
+    a_is_value, b_is_value = isinstance(a, Value), isinstance(b, Value)
+    ad = a.data if a_is_value else a
+    bd = b.data if b_is_value else b
+    out = _new(forward(ad, bd))
+    if _state["anomaly"]:
+        _forward_anomaly(op, out.data, (a, b))
+    if not _state["grad"]:
         return out
-    local = rule.derivative(xs, data)
+    local = derivative((ad, bd), out.data)
     out.op = op
-    if len(parents) == len(operands):
-        out.parents, out._local, out._ctx = operands, local, None
+    if a_is_value and b_is_value:
+        out.parents, out._local = (a, b), local
+    elif a_is_value:
+        out.parents, out._local, out._ctx = (a,), local[0], b
     else:
-        out.parents = parents
-        out._local = tuple([d for o, d in zip(operands, local) if isinstance(o, Value)])
-        out._ctx = operands
+        out.parents, out._local, out._ctx = (b,), local[1], (a, b)
+    return out
+
+
+def _nary(op: str, operands: tuple) -> Value:
+    """An n-ary node (``sum``, ``dot``): one node, many parents."""
+    forward, derivative = OPS[op]
+    try:  # fast path, every operand a Value: other types fail here or give a non-float
+        xs = [o.data for o in operands]
+        data = forward(xs)
+        all_values = type(data) is float
+    except (AttributeError, TypeError):
+        all_values = False
+    if not all_values:
+        operands = tuple([o if isinstance(o, Value) else _number(o) for o in operands])
+        xs = [_data_of(o) for o in operands]
+        data = forward(xs)
+    out = _new(data)
+    if _state["anomaly"]:
+        _forward_anomaly(op, data, operands)
+    if not _state["grad"]:
+        return out
+    local = derivative(xs, out.data)
+    if all_values:
+        out.op, out.parents = op, operands
+        out._local = local[0] if len(operands) == 1 else local
+        return out
+    parents = tuple([o for o in operands if isinstance(o, Value)])
+    if parents:
+        kept = [d for o, d in zip(operands, local) if isinstance(o, Value)]
+        out.op, out.parents, out._ctx = op, parents, operands
+        out._local = kept[0] if len(kept) == 1 else tuple(kept)
     return out
 
 
@@ -120,22 +192,26 @@ def topological_order(roots: Value | Sequence[Value]) -> list[Value]:
     roots = [roots] if isinstance(roots, Value) else list(roots)
     order: list[Value] = []
     seen: set[int] = set()
-    stack: list[tuple[Value, bool]] = [(r, False) for r in reversed(roots)]
-    while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            order.append(node)
+    for root in roots:
+        if id(root) in seen:
             continue
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        stack.append((node, True))
-        stack.extend([(p, False) for p in node.parents if id(p) not in seen])
+        seen.add(id(root))
+        stack = [(root, iter(root.parents))]
+        while stack:
+            node, pending = stack[-1]
+            for parent in pending:
+                if id(parent) not in seen:
+                    seen.add(id(parent))
+                    stack.append((parent, iter(parent.parents)))
+                    break
+            else:
+                stack.pop()
+                order.append(node)
     return order
 
 
 def _check_backward(node: Value, g: float) -> None:
-    for i, (p, d) in enumerate(zip(node.parents, node._local)):
+    for i, d in enumerate(node.local_grads):
         if not math.isfinite(g * d):
             raise FloatingPointError(
                 f"detect_anomaly: backward of {node.op!r} gave a non-finite gradient "
@@ -151,6 +227,9 @@ class Value:
     operation that made it ("" for a leaf), ``parents`` its input Values.
     """
 
+    # _local: d self / d parent, a bare float when there is one parent, else a tuple.
+    # _ctx: the plain-number operands: None when every operand is a Value, the number
+    # itself for ``value op number``, else the whole operand tuple (see ``operands``).
     __slots__ = ("_ctx", "_local", "data", "grad", "label", "op", "parents")
     __array_ufunc__ = None  # numpy defers to Value's reflected operators
 
@@ -160,8 +239,8 @@ class Value:
         self.label = label
         self.op = ""
         self.parents: tuple[Value, ...] = ()
-        self._local: tuple = ()
-        self._ctx: tuple | None = None
+        self._local: float | tuple = ()
+        self._ctx: Any = None
 
     # -------------------------------------------------------------- introspection
     @property
@@ -172,12 +251,15 @@ class Value:
     @property
     def operands(self) -> tuple:
         """The op's inputs in order, constants included (``parents`` holds only the Values)."""
-        return self.parents if self._ctx is None else self._ctx
+        ctx = self._ctx
+        if ctx is None:
+            return self.parents
+        return ctx if isinstance(ctx, tuple) else (*self.parents, ctx)
 
     @property
     def local_grads(self) -> tuple[float, ...]:
         """d self / d parent for each parent, computed in the forward pass."""
-        return self._local
+        return (self._local,) if len(self.parents) == 1 else self._local
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
@@ -189,80 +271,80 @@ class Value:
     # -------------------------------------------------------------------- arithmetic
     def __add__(self, other: Any) -> Value:
         other = _operand(other)
-        return NotImplemented if other is NotImplemented else _apply("+", (self, other))
+        return NotImplemented if other is NotImplemented else _binary("+", self, other)
 
     def __radd__(self, other: Any) -> Value:
         other = _operand(other)
-        return NotImplemented if other is NotImplemented else _apply("+", (other, self))
+        return NotImplemented if other is NotImplemented else _binary("+", other, self)
 
     def __sub__(self, other: Any) -> Value:
         other = _operand(other)
-        return NotImplemented if other is NotImplemented else _apply("-", (self, other))
+        return NotImplemented if other is NotImplemented else _binary("-", self, other)
 
     def __rsub__(self, other: Any) -> Value:
         other = _operand(other)
-        return NotImplemented if other is NotImplemented else _apply("-", (other, self))
+        return NotImplemented if other is NotImplemented else _binary("-", other, self)
 
     def __mul__(self, other: Any) -> Value:
         other = _operand(other)
-        return NotImplemented if other is NotImplemented else _apply("*", (self, other))
+        return NotImplemented if other is NotImplemented else _binary("*", self, other)
 
     def __rmul__(self, other: Any) -> Value:
         other = _operand(other)
-        return NotImplemented if other is NotImplemented else _apply("*", (other, self))
+        return NotImplemented if other is NotImplemented else _binary("*", other, self)
 
     def __truediv__(self, other: Any) -> Value:
         other = _operand(other)
-        return NotImplemented if other is NotImplemented else _apply("/", (self, other))
+        return NotImplemented if other is NotImplemented else _binary("/", self, other)
 
     def __rtruediv__(self, other: Any) -> Value:
         other = _operand(other)
-        return NotImplemented if other is NotImplemented else _apply("/", (other, self))
+        return NotImplemented if other is NotImplemented else _binary("/", other, self)
 
     def __pow__(self, other: Any) -> Value:
         other = _operand(other)
-        return NotImplemented if other is NotImplemented else _apply("**", (self, other))
+        return NotImplemented if other is NotImplemented else _binary("**", self, other)
 
     def __rpow__(self, other: Any) -> Value:
         other = _operand(other)
-        return NotImplemented if other is NotImplemented else _apply("**", (other, self))
+        return NotImplemented if other is NotImplemented else _binary("**", other, self)
 
     def __neg__(self) -> Value:
-        return _apply("neg", (self,))
+        return _unary("neg", self)
 
     def __abs__(self) -> Value:
-        return _apply("abs", (self,))
+        return _unary("abs", self)
 
     # ------------------------------------------------------------------ functions
     def exp(self) -> Value:
-        return _apply("exp", (self,))
+        return _unary("exp", self)
 
     def log(self) -> Value:
-        return _apply("log", (self,))
+        return _unary("log", self)
 
     def sqrt(self) -> Value:
-        return _apply("sqrt", (self,))
+        return _unary("sqrt", self)
 
     def tanh(self) -> Value:
-        return _apply("tanh", (self,))
+        return _unary("tanh", self)
 
     def sigmoid(self) -> Value:
-        return _apply("sigmoid", (self,))
+        return _unary("sigmoid", self)
 
     def relu(self) -> Value:
-        return _apply("relu", (self,))
+        return _unary("relu", self)
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
-        return _apply("leaky_relu", (self, float(slope)))
+        return _binary("leaky_relu", self, float(slope))
 
     def softplus(self) -> Value:
-        return _apply("softplus", (self,))
+        return _unary("softplus", self)
 
     def sin(self) -> Value:
-        return _apply("sin", (self,))
+        return _unary("sin", self)
 
     def cos(self) -> Value:
-        return _apply("cos", (self,))
+        return _unary("cos", self)
 
     def detach(self) -> Value:
         """A new leaf with the same data (and label), cut off from the graph."""
@@ -272,8 +354,8 @@ class Value:
     @staticmethod
     def sum(values: Iterable[Value | float]) -> Value:
         """One node for the sum of many terms (instead of a chain of ``+`` nodes)."""
-        operands = tuple([_checked(v) for v in values])
-        return _apply("sum", operands) if operands else Value(0.0)
+        operands = tuple(values)
+        return _nary("sum", operands) if operands else Value(0.0)
 
     @staticmethod
     def dot(
@@ -287,11 +369,9 @@ class Value:
                 f"Value.dot needs as many weights as inputs, got {len(weights)} weights "
                 f"and {len(inputs)} inputs"
             )
-        operands = [_checked(v) for v in weights]
-        operands += [_checked(v) for v in inputs]
-        if bias is not None:
-            operands.append(_checked(bias))
-        return _apply("dot", tuple(operands))
+        if bias is None:
+            return _nary("dot", (*weights, *inputs))
+        return _nary("dot", (*weights, *inputs, bias))
 
     # ------------------------------------------------------------------- backward
     def backward(self, gradient: float = 1.0) -> None:
@@ -310,12 +390,9 @@ class Value:
             g = node.grad
             if check:
                 _check_backward(node, g)
-            for p, d in zip(node.parents, node._local):
-                p.grad += g * d
-
-
-def _checked(v: Any) -> Value | float:
-    operand = _operand(v)
-    if operand is NotImplemented:
-        raise TypeError(f"expected a Value or a real number, got {type(v).__name__}: {v!r:.60}")
-    return operand
+            parents = node.parents
+            if len(parents) == 1:
+                parents[0].grad += g * node._local
+            else:
+                for p, d in zip(parents, node._local):
+                    p.grad += g * d

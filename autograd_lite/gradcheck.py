@@ -25,7 +25,9 @@ def _call(fn: Callable[..., Value], xs: list[float]) -> float:
     return out.data
 
 
-def numeric_grad(fn: Callable[..., Value], inputs: Sequence[float], eps: float = 1e-6) -> list[float]:
+def numeric_grad(
+    fn: Callable[..., Value], inputs: Sequence[float], eps: float = 1e-6
+) -> list[float]:
     """Central differences (f(x + eps) - f(x - eps)) / 2 eps for each input."""
     xs = _floats(inputs)
     result = []

@@ -3,7 +3,8 @@
 Each op is a pair of functions:
 
 * ``forward(*xs)`` computes the result on plain floats, with IEEE-754 semantics
-  (``inf`` and ``nan`` instead of Python exceptions, like PyTorch);
+  (``inf`` and ``nan`` instead of Python exceptions, like PyTorch); the n-ary ops
+  ``sum`` and ``dot`` take the operands as one sequence, ``forward(xs)``;
 * ``derivative(xs, out)`` returns d out / d x for every operand in ``xs``.
 
 ``derivative`` is written once and serves both modes of differentiation: called with
@@ -18,7 +19,8 @@ from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from itertools import islice
 from typing import Any, NamedTuple
 
 _INF = math.inf
@@ -115,10 +117,10 @@ def fleaky_relu(x: float, slope: float) -> float:
     return x if x > 0 else slope * x
 
 
-def fdot(*xs: float) -> float:
+def fdot(xs: Sequence[float]) -> float:
     """w . x (+ b): operands are w1..wn, x1..xn and an optional bias."""
     n = len(xs) // 2
-    total = sum(map(operator.mul, xs[:n], xs[n : 2 * n]))
+    total = sum(map(operator.mul, xs, islice(xs, n, 2 * n)))
     return total + xs[-1] if len(xs) % 2 else total
 
 
@@ -235,8 +237,9 @@ def d_sum(xs, out):
 
 def d_dot(xs, out):
     n = len(xs) // 2
-    weights, inputs = tuple(xs[:n]), tuple(xs[n : 2 * n])
-    return inputs + weights + ((1.0,) if len(xs) % 2 else ())
+    if len(xs) % 2:
+        return (*xs[n : 2 * n], *xs[:n], 1.0)
+    return (*xs[n:], *xs[:n])
 
 
 class Op(NamedTuple):
@@ -264,6 +267,6 @@ OPS: dict[str, Op] = {
     "softplus": Op(fsoftplus, d_softplus),
     "sin": Op(fsin, d_sin),
     "cos": Op(fcos, d_cos),
-    "sum": Op(lambda *xs: sum(xs), d_sum),
+    "sum": Op(sum, d_sum),
     "dot": Op(fdot, d_dot),
 }
