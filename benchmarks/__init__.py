@@ -1,0 +1,2 @@
+"""Side-by-side speed and memory benchmarks of autograd_lite against micrograd, PyTorch and
+hand-written floats. Run them with ``python -m benchmarks`` (see ``docs/benchmarks.md``)."""
