@@ -597,6 +597,17 @@ def _gamma(value: Any) -> float:
     return g
 
 
+def _p_norm(values: list[float], p: float) -> float:
+    """p-norm of `values`, scaled by the largest magnitude so it neither under- nor overflows."""
+    mags = [abs(v) for v in values]
+    if any(math.isnan(m) for m in mags):
+        return math.nan
+    scale = max(mags)
+    if math.isinf(p) or scale == 0.0 or math.isinf(scale):
+        return scale
+    return scale * math.fsum((m / scale) ** p for m in mags) ** (1.0 / p)
+
+
 def clip_grad_norm(
     params: Iterable[Value],
     max_norm: float,
@@ -607,21 +618,17 @@ def clip_grad_norm(
 
     Same formula as `torch.nn.utils.clip_grad_norm_`: every gradient is multiplied by
     min(1, max_norm / (total_norm + 1e-6)). A remedy for exploding gradients (seed 001).
+    The norm is computed with scaling, so tiny or huge gradients do not under/overflow.
     """
     plist = _check_params(params, "clip_grad_norm")
-    max_norm = _non_negative("max_norm", max_norm)
+    if isinstance(max_norm, bool) or not isinstance(max_norm, (int, float)) or not max_norm >= 0:
+        raise ValueError(f"max_norm must be a number >= 0 (inf allowed), got {max_norm!r}")
     p_norm = float(norm_type) if isinstance(norm_type, (int, float)) else math.nan
     if isinstance(norm_type, bool) or not p_norm > 0.0:
         raise ValueError(f"norm_type must be a positive number or inf, got {norm_type!r}")
     if not plist:
         return 0.0
-    grads = [abs(p.grad) for p in plist]
-    if math.isinf(p_norm):
-        total = max(grads)
-        if any(math.isnan(g) for g in grads):
-            total = math.nan
-    else:
-        total = math.fsum(g**p_norm for g in grads) ** (1.0 / p_norm)
+    total = _p_norm([p.grad for p in plist], p_norm)
     if error_if_nonfinite and not math.isfinite(total):
         raise ValueError(
             f"the total norm of order {norm_type} of the gradients is {total}; "

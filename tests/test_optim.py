@@ -177,7 +177,12 @@ def test_scheduler_matches_torch(scheduler: str, kw: dict) -> None:
 
 @settings(max_examples=60, deadline=None)
 @given(
-    grads=st.lists(st.floats(-1e3, 1e3), min_size=1, max_size=8),
+    grads=st.lists(
+        st.just(0.0)
+        | st.builds(lambda m, s: s * m, st.floats(1e-6, 1e3), st.sampled_from([-1, 1])),
+        min_size=1,
+        max_size=8,
+    ),
     max_norm=st.floats(1e-3, 1e3),
     norm_type=st.sampled_from([1.0, 2.0, 3.5, math.inf]),
 )
@@ -196,6 +201,15 @@ def test_clip_grad_norm_matches_torch(
     assert total == pytest.approx(ttotal.item(), rel=1e-12, abs=1e-300)
     for p, tp in zip(params, tparams, strict=True):
         assert p.grad == pytest.approx(tp.grad.item(), rel=1e-12, abs=1e-300)
+
+
+@pytest.mark.parametrize("scale", [1e-170, 1.0, 1e200])
+def test_clip_grad_norm_neither_underflows_nor_overflows(scale: float) -> None:
+    params = [Value(0.0), Value(0.0)]
+    params[0].grad, params[1].grad = 3.0 * scale, 4.0 * scale
+    assert optim.clip_grad_norm(params, math.inf) == pytest.approx(math.hypot(3.0, 4.0) * scale)
+    assert optim.clip_grad_norm(params, math.inf, norm_type=1) == pytest.approx(7.0 * scale)
+    assert optim.clip_grad_norm(params, math.inf, norm_type=math.inf) == 4.0 * scale
 
 
 def test_clip_grad_norm_clips_large_gradients_only() -> None:
@@ -330,7 +344,8 @@ BAD = [
     (lambda: optim.StepLR(optim.SGD(P), step_size=2.5), "step_size must be a positive integer"),
     (lambda: optim.ExponentialLR(optim.SGD(P), gamma=0.0), "gamma must be > 0"),
     (lambda: optim.ExponentialLR(object(), gamma=0.5), "needs an autograd_lite.optim.Optimizer"),
-    (lambda: optim.clip_grad_norm(P, -1.0), "max_norm must be >= 0"),
+    (lambda: optim.clip_grad_norm(P, -1.0), "max_norm must be a number >= 0"),
+    (lambda: optim.clip_grad_norm(P, math.nan), "max_norm must be a number >= 0"),
     (lambda: optim.clip_grad_norm(P, 1.0, norm_type=0), "norm_type must be a positive number"),
     (lambda: optim.clip_grad_norm([0.5], 1.0), "item 0 is float"),
     (lambda: optim.make_optimizer(None, P), "unknown optimizer None"),
