@@ -1,0 +1,153 @@
+"""``grad`` (incl. higher order), ``gradcheck``, ``gradgradcheck`` and the testing helpers."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given, settings
+
+from autograd_lite import GradcheckError, Value, grad, gradcheck, gradgradcheck
+from autograd_lite.ops import OPS
+from autograd_lite.testing import Expression, assert_grads_close, expressions
+
+
+def box_volume(x: Value) -> Value:
+    """V(x) = 45 x^2 - 2 x^3, the box problem of seed 000."""
+    return 45 * x**2 - 2 * x**3
+
+
+def test_box_problem_first_and_second_derivatives():
+    x = Value(15.0)
+    (dv,) = grad(box_volume(x), x, create_graph=True)
+    (d2v,) = grad(dv, x)
+    assert dv.data == 0.0  # 90x - 6x^2 vanishes at x = 15
+    assert d2v.data == -90.0  # 90 - 12x < 0: a maximum
+
+
+def test_third_derivative_and_newtons_method():
+    x = Value(0.3)
+    y = x.sin() * x.exp()
+    (d1,) = grad(y, x, create_graph=True)
+    (d2,) = grad(d1, x, create_graph=True)
+    (d3,) = grad(d2, x)
+    # (sin x e^x)''' = 2 e^x (cos x - sin x)
+    assert d3.data == pytest.approx(2 * math.exp(0.3) * (math.cos(0.3) - math.sin(0.3)), rel=1e-12)
+
+    x = 10.0  # Newton's method on V'(x) = 0 finds the stationary point x = 15
+    for _ in range(8):
+        v = Value(x)
+        (first,) = grad(box_volume(v), v, create_graph=True)
+        (second,) = grad(first, v)
+        x -= first.data / second.data
+    assert x == pytest.approx(15.0, abs=1e-12)
+
+
+def test_hessian_entries():
+    a, b = Value(1.5), Value(-0.5)
+    f = a * a * b + (a * b).sin()
+    da, db = grad(f, [a, b], create_graph=True)
+    h_aa, h_ab = grad(da, [a, b])
+    h_ba, h_bb = grad(db, [a, b])
+    s, c = math.sin(1.5 * -0.5), math.cos(1.5 * -0.5)
+    assert h_aa.data == pytest.approx(2 * -0.5 - 0.25 * s)
+    assert h_ab.data == pytest.approx(h_ba.data)
+    assert h_ab.data == pytest.approx(2 * 1.5 + c - 1.5 * -0.5 * s)
+    assert h_bb.data == pytest.approx(-(1.5**2) * s)
+
+
+def test_grad_does_not_touch_any_grad_and_unreached_inputs_get_zero():
+    x, y, unrelated = Value(2.0), Value(3.0), Value(7.0)
+    out = x * y
+    gx, gy, gu = grad(out, [x, y, unrelated])
+    assert (gx.data, gy.data, gu.data) == (3.0, 2.0, 0.0)
+    assert all(isinstance(g, Value) for g in (gx, gy, gu))
+    assert x.grad == y.grad == out.grad == 0.0
+
+
+def test_grad_outputs_weigh_several_outputs():
+    x = Value(2.0)
+    outs = [x * x, x.exp()]
+    (g,) = grad(outs, x, grad_outputs=[3.0, Value(0.5)])
+    assert g.data == pytest.approx(3.0 * 4.0 + 0.5 * math.exp(2.0))
+    with pytest.raises(ValueError, match="2 outputs"):
+        grad(outs, x, grad_outputs=[1.0])
+    with pytest.raises(TypeError, match="inputs must be Values"):
+        grad(outs[0], [1.0])
+
+
+def test_grad_without_create_graph_returns_leaves():
+    x = Value(2.0)
+    (g,) = grad(x.tanh(), x)
+    assert g.is_leaf
+
+
+def test_gradcheck_passes_and_reports_a_table_on_mismatch():
+    assert gradcheck(lambda a, b: (a * b).tanh() + a / b, [0.4, 1.3])
+
+    def wrong(a: Value) -> Value:
+        out = a.exp()
+        out._local = 3.0  # a deliberately wrong chain rule: d exp(a)/da at 2 is e^2, not 3
+        return out
+
+    with pytest.raises(GradcheckError) as err:
+        gradcheck(wrong, [2.0])
+    message = str(err.value)
+    assert "analytic" in message and "numeric" in message and "abs error" in message
+    assert "x[0]" in message and " 3 " in message and "7.389056" in message
+
+
+def test_gradgradcheck_catches_a_wrong_second_derivative(monkeypatch):
+    assert gradgradcheck(lambda a, b: (a * b).sin() * a.exp(), [0.3, -0.8])
+    assert gradgradcheck(box_volume, [15.0])
+
+    def graphless_tanh_rule(xs, out):
+        """Right value, but as a plain number even in create_graph mode: d2 comes out 0."""
+        t = out.data if isinstance(out, Value) else out
+        return (1.0 - t * t,)
+
+    monkeypatch.setitem(OPS, "tanh", OPS["tanh"]._replace(derivative=graphless_tanh_rule))
+    assert gradcheck(lambda a: a.tanh(), [0.7])  # first derivatives are still right
+    with pytest.raises(GradcheckError, match="second derivative"):
+        gradgradcheck(lambda a: a.tanh(), [0.7])
+
+
+def test_gradcheck_rejects_bad_arguments():
+    with pytest.raises(TypeError, match="sequence"):
+        gradcheck(lambda a: a, Value(1.0))
+    with pytest.raises(TypeError, match="must return a Value"):
+        gradcheck(lambda a: 1.0, [1.0])
+
+
+@settings(max_examples=150)
+@given(expressions())
+def test_random_expression_graphs_pass_gradcheck(case):
+    fn, inputs = case
+    assert gradcheck(fn, inputs)
+
+
+@settings(max_examples=40)
+@given(expressions(max_inputs=2, max_steps=4))
+def test_random_expression_graphs_pass_gradgradcheck(case):
+    fn, inputs = case
+    assert gradgradcheck(fn, inputs, atol=1e-4, rtol=1e-3)
+
+
+def test_expressions_have_shared_subexpressions_and_print_as_programs():
+    expression = Expression(1, [("tanh", (0,)), ("mul", (1, 1)), ("add", (2, 0))])
+    x = Value(0.5)
+    out = expression(x)
+    t = math.tanh(0.5)
+    assert out.data == pytest.approx(t * math.tanh(t) + 0.5)
+    assert repr(expression) == "Expression(t0 = tanh(x0); t1 = t0 * tanh(t0); t2 = t1 + x0)"
+
+
+def test_assert_grads_close_raises_assertion_error_with_the_table():
+    def wrong(a: Value) -> Value:
+        out = a.exp()
+        out._local = 1.0
+        return out
+
+    assert_grads_close(lambda a: a.exp(), [0.5])
+    with pytest.raises(AssertionError, match="analytic"):
+        assert_grads_close(wrong, [0.5])
