@@ -1,0 +1,246 @@
+"""draw_dot: the DOT it writes matches the graph; both renderers work; missing renderer is clear."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections import Counter
+
+import pytest
+
+from autograd_lite import Value
+from autograd_lite import render as render_module
+from autograd_lite.nn import MLP
+from autograd_lite.render import RendererNotFound, find_renderer, render_png, render_svg
+from autograd_lite.viz import draw_dot
+
+NODE = re.compile(r"^\s*(\w+) \[(.*)\]\s*$", re.S)
+EDGE = re.compile(r"^\s*(\w+) -> (\w+)")
+SVG_NS = "{http://www.w3.org/2000/svg}"
+
+
+def statements(source: str) -> list[str]:
+    """DOT statements, one per node or edge (labels may span lines inside quotes)."""
+    out, current, quoted = [], "", False
+    for ch in source:
+        current += ch
+        if ch == '"' and not current.endswith('\\"'):
+            quoted = not quoted
+        if ch == "\n" and not quoted:
+            out.append(current)
+            current = ""
+    return out
+
+
+def parse(source: str) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """Node name -> attribute text, and the edges, from DOT source."""
+    nodes, edges = {}, []
+    for stmt in statements(source):
+        if m := EDGE.match(stmt):
+            edges.append((m.group(1), m.group(2)))
+        elif (m := NODE.match(stmt)) and m.group(1) not in ("graph", "node", "edge"):
+            nodes[m.group(1)] = m.group(2)
+    return nodes, edges
+
+
+def record_fields(attrs: str) -> list[str] | None:
+    m = re.search(r'label="\{ (.*?) \}"', attrs, re.S)
+    return None if m is None else [f.strip() for f in m.group(1).split(" | ")]
+
+
+def expression() -> tuple[Value, list[Value]]:
+    """A small graph, every node labeled uniquely, with a reused input and constants."""
+    a, b, c = Value(2.0, "a"), Value(-3.0, "b"), Value(0.5, "c")
+    nodes = [a, b, c]
+
+    def lab(v: Value, name: str) -> Value:
+        v.label = name
+        nodes.append(v)
+        return v
+
+    e = lab(a * b, "e")
+    d = lab(e + c, "d")
+    s = lab(d.tanh(), "s")
+    q = lab(a**2, "q")
+    r = lab(2 - q, "r")
+    t = lab(Value.dot([a, b], [0.25, -1.5], c), "t")
+    u = lab(Value.sum([s, r, t, 1.0]), "u")
+    loss = lab(u * u, "loss")
+    loss.backward()
+    return loss, nodes
+
+
+def test_dot_nodes_and_edges_match_the_graph() -> None:
+    loss, values = expression()
+    nodes, edges = parse(draw_dot(loss).source)
+    records = {n: record_fields(a) for n, a in nodes.items()}
+    label_of = {n: f[0] for n, f in records.items() if f is not None}
+    ops = [n for n, f in records.items() if f is None]
+    inner = [v for v in values if v.parents]
+    assert sorted(label_of.values()) == sorted(v.label for v in values)
+    assert len(ops) == len(inner)
+    assert len(edges) == sum(len(v.parents) for v in inner) + len(inner)
+    op_result = {t: label_of[h] for t, h in edges if t in ops}
+    assert sorted(op_result.values()) == sorted(v.label for v in inner)
+    drawn = Counter((label_of[t], op_result[h]) for t, h in edges if h in ops)
+    expected = Counter((p.label, v.label) for v in inner for p in v.parents)
+    assert drawn == expected
+
+
+def test_labels_carry_data_and_grad_to_four_digits() -> None:
+    loss, values = expression()
+    nodes, _ = parse(draw_dot(loss).source)
+    fields = {f[0]: f for f in map(record_fields, nodes.values()) if f}
+    for v in values:
+        assert fields[v.label][1] == f"data {v.data:.4g}"
+        assert fields[v.label][2] == f"grad {v.grad:.4g}"
+    hidden = draw_dot(loss, show_grad=False).source
+    assert "grad" not in hidden and f"data {loss.data:.4g}" in hidden
+
+
+def test_constants_are_written_into_the_op_nodes() -> None:
+    loss, _ = expression()
+    source = draw_dot(loss).source
+    assert 'label="** 2"' in source
+    assert 'label="2 -"' in source
+    assert "x = (0.25, -1.5)" in source
+    assert 'label="sum +1"' in source
+    x = Value(1.0, "x")
+    assert 'label="leaky_relu(·, 0.2)"' in draw_dot(x.leaky_relu(0.2)).source
+
+
+def test_parameters_look_different_from_inputs() -> None:
+    w, x = Value(0.5, "w"), Value(2.0, "x")
+    nodes, _ = parse(draw_dot(w * x, params=[w]).source)
+    attrs = {record_fields(a)[0]: a for a in nodes.values() if record_fields(a)}
+    assert 'class="value param"' in attrs["w"] and 'class="value input"' in attrs["x"]
+    fill = re.compile(r'fillcolor="([^"]+)"')
+    assert fill.search(attrs["w"]).group(1) != fill.search(attrs["x"]).group(1)
+
+
+def test_module_parameters_are_clustered_per_neuron_and_layer() -> None:
+    model = MLP(2, [3, 2, 1], seed=1)
+    loss = (model([0.3, -0.7]) - 1.0) ** 2
+    source = draw_dot(loss, module=model).source
+    n_neurons = 3 + 2 + 1
+    assert source.count("subgraph cluster_") == 3 + n_neurons
+    assert source.count('class="value param"') == len(model.parameters())
+    for layer in range(3):
+        assert f'label="layer {layer}"' in source
+
+
+def test_max_nodes_folds_layers_into_summaries() -> None:
+    model = MLP(2, [4, 4, 1], seed=2)
+    loss = Value.sum([(model([x, 1 - x]) - 1.0) ** 2 for x in (0.1, 0.9)])
+    full, _ = parse(draw_dot(loss, module=model).source)
+    nodes, edges = parse(draw_dot(loss, module=model, max_nodes=20).source)
+    values = [n for n, a in nodes.items() if record_fields(a)]
+    summaries = [a for a in nodes.values() if re.search(r'class="?summary', a)]
+    assert len([n for n, a in full.items() if record_fields(a)]) > 20
+    assert len(values) + len(summaries) <= 20
+    by_layer = {int(re.search(r"layer (\d)", a).group(1)): a for a in summaries}
+    assert sorted(by_layer) == [0, 1, 2]
+    # per layer: its parameters, plus one dot node per neuron and sample, plus a relu if hidden
+    expected = {0: (4, 4 * 3, 4 * 2 * 2), 1: (4, 4 * 5, 4 * 2 * 2), 2: (1, 1 * 5, 1 * 2)}
+    for layer, (neurons, n_params, n_ops) in expected.items():
+        plural = "s" if neurons > 1 else ""
+        assert f"layer {layer}: {neurons} neuron{plural}\n" in by_layer[layer]
+        assert f"{n_params + n_ops} nodes, {n_params} parameters" in by_layer[layer]
+    names = set(nodes)
+    assert all(t in names and h in names for t, h in edges)
+    deep = Value(1.0, "x0")
+    for _ in range(30):
+        deep = (deep * 1.01).tanh()
+    nodes, _ = parse(draw_dot(deep, max_nodes=10).source)
+    assert sum(1 for a in nodes.values() if record_fields(a)) <= 10
+    assert any("earlier part" in a for a in nodes.values())
+
+
+def test_bad_arguments_are_refused_clearly() -> None:
+    with pytest.raises(TypeError, match="Value"):
+        draw_dot(3.0)
+    with pytest.raises(ValueError, match="rankdir"):
+        draw_dot(Value(1.0), rankdir="XY")
+    with pytest.raises(ValueError, match="max_nodes"):
+        draw_dot(Value(1.0), max_nodes=0)
+
+
+def test_value_keeps_its_short_text_repr() -> None:
+    loss, _ = expression()
+    assert repr(loss).startswith("Value(data=") and "digraph" not in repr(loss)
+    assert not hasattr(loss, "_repr_svg_")
+
+
+def svg_counts(svg: str) -> tuple[int, int, list[str]]:
+    root = ET.fromstring(svg)
+    groups = root.iter(f"{SVG_NS}g")
+    classes = Counter()
+    texts = [t.text or "" for t in root.iter(f"{SVG_NS}text")]
+    for g in groups:
+        classes[g.get("class", "").split(" ")[0]] += 1
+    return classes["node"], classes["edge"], texts
+
+
+@pytest.mark.parametrize("renderer", ["dot", "graphviz-pure"])
+def test_svg_and_png_render_with_each_renderer(
+    renderer: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(render_module.RENDERER_ENV, renderer)
+    assert find_renderer()[0] == renderer
+    loss, values = expression()
+    graph = draw_dot(loss)
+    n_nodes, n_edges, texts = svg_counts(graph.svg())
+    inner = [v for v in values if v.parents]
+    assert n_nodes == len(values) + len(inner)
+    assert n_edges == sum(len(v.parents) for v in inner) + len(inner)
+    assert f"grad {loss.grad:.4g}" in texts
+    assert graph._repr_mimebundle_()["image/svg+xml"].lstrip().startswith("<?xml")
+    png = graph.png()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 2000
+
+
+def test_falls_back_to_graphviz_pure_without_system_dot(
+    monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.delenv(render_module.RENDERER_ENV, raising=False)
+    name, _ = find_renderer()
+    assert name == "graphviz-pure"
+    svg = render_svg("digraph { a -> b }")
+    assert svg_counts(svg)[:2] == (2, 1)
+
+
+def test_export_writes_each_format(tmp_path) -> None:
+    loss, _ = expression()
+    graph = draw_dot(loss)
+    assert graph.export(tmp_path / "g.svg").read_text().count("<svg") == 1
+    assert graph.export(tmp_path / "g.png").read_bytes()[:4] == b"\x89PNG"
+    assert graph.export(tmp_path / "g.dot").read_text() == graph.source
+    with pytest.raises(ValueError, match=r"\.svg"):
+        graph.export(tmp_path / "g.pdf")
+
+
+def test_no_renderer_raises_with_install_hints(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(render_module.shutil, "which", lambda *a, **k: None)
+    monkeypatch.delenv(render_module.RENDERER_ENV, raising=False)
+    loss, _ = expression()
+    graph = draw_dot(loss)
+    with pytest.raises(RendererNotFound) as caught:
+        graph.svg()
+    assert isinstance(caught.value, RuntimeError)
+    for hint in (
+        "pip install autograd-lite[render]",
+        "apt-get install graphviz",
+        "brew install graphviz",
+    ):
+        assert hint in str(caught.value)
+    with pytest.raises(RendererNotFound):
+        render_png(graph.source)
+    assert "digraph" in graph.source
+    assert "pip install autograd-lite[render]" in graph._repr_mimebundle_()["text/plain"]
+
+
+def test_forcing_an_unknown_renderer_is_a_value_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(render_module.RENDERER_ENV, "cairo")
+    with pytest.raises(ValueError, match="graphviz-pure"):
+        find_renderer()
