@@ -184,26 +184,34 @@ def _nary(op: str, operands: tuple) -> Value:
     return out
 
 
-def topological_order(roots: Value | Sequence[Value]) -> list[Value]:
+def topological_order(roots: Value | Sequence[Value], leaves: bool = True) -> list[Value]:
     """Every node reachable from ``roots``, each after all of its parents.
 
-    Iterative depth-first search: a chain of a million nodes needs no recursion.
+    Iterative depth-first search: a chain of a million nodes needs no recursion. With
+    ``leaves=False`` only the nodes made by ops are listed (all that ``backward`` needs).
     """
     roots = [roots] if isinstance(roots, Value) else list(roots)
     order: list[Value] = []
-    seen: set[int] = set()
+    seen: set[Value] = set()  # Values hash by identity
     for root in roots:
-        if id(root) in seen:
+        if root in seen:
             continue
-        seen.add(id(root))
+        seen.add(root)
+        if not root.parents:
+            if leaves:
+                order.append(root)
+            continue
         stack = [(root, iter(root.parents))]
         while stack:
             node, pending = stack[-1]
             for parent in pending:
-                if id(parent) not in seen:
-                    seen.add(id(parent))
-                    stack.append((parent, iter(parent.parents)))
-                    break
+                if parent not in seen:
+                    seen.add(parent)
+                    if parent.parents:
+                        stack.append((parent, iter(parent.parents)))
+                        break
+                    if leaves:
+                        order.append(parent)
             else:
                 stack.pop()
                 order.append(node)
@@ -380,10 +388,9 @@ class Value:
         Leaves accumulate into ``.grad`` (call ``zero_grad`` between steps, as in PyTorch);
         non-leaf nodes are reset first, so they hold the gradient of the latest call.
         """
-        order = topological_order(self)
+        order = topological_order(self, leaves=False)
         for node in order:
-            if node.parents:
-                node.grad = 0.0
+            node.grad = 0.0
         self.grad += float(gradient)
         check = _state["anomaly"]
         for node in reversed(order):
