@@ -1,17 +1,28 @@
 """autograd_lite: a scalar reverse-mode autodiff engine for seeing backpropagation."""
 
+from autograd_lite import data, losses, nn, optim, train
 from autograd_lite.autograd import grad
 from autograd_lite.engine import Value, detect_anomaly, no_grad, topological_order
 from autograd_lite.gradcheck import GradcheckError, gradcheck, gradgradcheck
+from autograd_lite.stepper import BackwardStepper, backward_trace
+from autograd_lite.viz import draw_dot
 
 __all__ = [
+    "BackwardStepper",
     "GradcheckError",
     "Value",
+    "backward_trace",
+    "data",
     "detect_anomaly",
+    "draw_dot",
     "grad",
     "gradcheck",
     "gradgradcheck",
+    "losses",
+    "nn",
     "no_grad",
+    "optim",
     "topological_order",
+    "train",
 ]
 __version__ = "0.1.0"

@@ -65,8 +65,12 @@ def _to_float(data: Any) -> float:
 
 
 def _operand(other: Any) -> Any:
-    """A Value or number usable in arithmetic with a Value, else NotImplemented."""
-    if isinstance(other, (Value, float, int)):
+    """A Value or a plain float/int usable in arithmetic with a Value, else NotImplemented.
+
+    numpy scalars (even ``np.float64``, a float subclass) become Python floats, so that a
+    node's ``data`` is always a float and never a slow numpy scalar.
+    """
+    if isinstance(other, Value) or type(other) is float or type(other) is int:
         return other
     if isinstance(other, (numbers.Real, np.bool_, np.ndarray)):
         try:
@@ -82,10 +86,6 @@ def _number(o: Any) -> float:
     if operand is NotImplemented or isinstance(operand, Value):
         raise TypeError(f"expected a Value or a real number, got {type(o).__name__}: {o!r:.60}")
     return operand
-
-
-def _data_of(o: Any) -> float:
-    return o.data if isinstance(o, Value) else o
 
 
 def _describe(operands: Iterable[Any]) -> str:
@@ -163,8 +163,10 @@ def _nary(op: str, operands: tuple) -> Value:
     except (AttributeError, TypeError):
         all_values = False
     if not all_values:
-        operands = tuple([o if isinstance(o, Value) else _number(o) for o in operands])
-        xs = [_data_of(o) for o in operands]
+        operands = tuple(
+            [o if type(o) is float or isinstance(o, Value) else _number(o) for o in operands]
+        )
+        xs = [o.data if isinstance(o, Value) else o for o in operands]
         data = forward(xs)
     out = _new(data)
     if _state["anomaly"]:

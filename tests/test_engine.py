@@ -399,3 +399,11 @@ def test_outside_detect_anomaly_non_finite_values_propagate():
     with detect_anomaly():
         pass
     assert math.isinf(Value(1000.0).exp().data)
+
+
+@pytest.mark.parametrize("number", [np.float64(3.0), np.float32(3.0), np.int64(3), np.bool_(True)])
+def test_numpy_numbers_become_python_floats_inside_nodes(number):
+    x = Value(2.0)
+    for out in (x * number, number * x, Value.dot([x], [number]), Value.sum([x, number])):
+        assert type(out.data) is float
+        assert all(type(o) in (float, int) for o in out.operands if not isinstance(o, Value))
