@@ -139,3 +139,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     failed = any(row["status"] == "FAIL" for row in target_rows)
     return 1 if args.check and failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
