@@ -157,6 +157,8 @@ def make_classification(
     noise features fill the rest. A fraction ``flip_y`` of labels is replaced by random classes
     (label noise), rows are shuffled, and so are the columns. Left out from scikit-learn:
     repeated features, class weights, ``shift``/``scale`` and ``hypercube=False``.
+    A seed fixes the distribution: centres, covariances, the redundant mix and the column order
+    are drawn before the samples, so more samples with the same seed come from the same problem.
     With the defaults and ``n_features=5`` this is the seeds' 1000 x 5 example: 2 informative,
     2 redundant and 1 noise feature, 2 classes. Returns X (n, n_features) and y in 0..n_classes-1.
     """
@@ -183,21 +185,23 @@ def make_classification(
         )
     rng = _rng(seed)
 
+    # The problem (cluster centres and shapes, redundant mix, column order) is drawn first,
+    # so one seed fixes the distribution and n_samples only sets how many points it yields.
+    centroids = _hypercube_vertices(n_clusters, n_informative, rng) * 2 * class_sep - class_sep
+    mixings = 2 * rng.uniform(size=(n_clusters, n_informative, n_informative)) - 1
+    redundant_mix = 2 * rng.uniform(size=(n_informative, n_redundant)) - 1
+    columns = rng.permutation(n_features) if shuffle else np.arange(n_features)
+
     sizes = np.full(n_clusters, n_samples // n_clusters)
     sizes[: n_samples % n_clusters] += 1
     cluster = np.repeat(np.arange(n_clusters), sizes)
     y = (cluster % n_classes).astype(np.int64)
-
-    centroids = _hypercube_vertices(n_clusters, n_informative, rng) * 2 * class_sep - class_sep
     informative = rng.standard_normal((n_samples, n_informative))
     for k in range(n_clusters):
         rows = cluster == k
-        mixing = 2 * rng.uniform(size=(n_informative, n_informative)) - 1
-        informative[rows] = informative[rows] @ mixing + centroids[k]
-
-    redundant = informative @ (2 * rng.uniform(size=(n_informative, n_redundant)) - 1)
+        informative[rows] = informative[rows] @ mixings[k] + centroids[k]
     noise = rng.standard_normal((n_samples, n_features - n_informative - n_redundant))
-    X = np.hstack([informative, redundant, noise])
+    X = np.hstack([informative, informative @ redundant_mix, noise])
 
     flipped = rng.uniform(size=n_samples) < flip_y
     y[flipped] = rng.integers(0, n_classes, size=int(flipped.sum()))
@@ -205,7 +209,7 @@ def make_classification(
     if shuffle:
         order = rng.permutation(n_samples)
         X, y = X[order], y[order]
-        X = X[:, rng.permutation(n_features)]
+    return X[:, columns], y
     return X, y
 
 
