@@ -130,6 +130,16 @@ def test_classification_is_deterministic() -> None:
     assert set(np.unique(a[1])) == {0, 1, 2}
 
 
+def test_classification_seed_fixes_the_distribution_not_the_sample_count() -> None:
+    def class_means(n: int, seed: int) -> np.ndarray:
+        X, y = make_classification(n, 5, flip_y=0.0, seed=seed)
+        return np.array([X[y == k].mean(axis=0) for k in (0, 1)])
+
+    small, large, other = class_means(20000, 3), class_means(40000, 3), class_means(40000, 4)
+    np.testing.assert_allclose(small, large, atol=0.06)
+    assert np.max(np.abs(large - other)) > 0.3
+
+
 def test_classification_many_informative_features() -> None:
     X, y = make_classification(50, n_features=30, n_informative=25, n_redundant=0, seed=0)
     assert X.shape == (50, 30) and set(np.unique(y)) <= {0, 1}
