@@ -1,0 +1,529 @@
+"""The ``autograd-lite`` command line (also ``python -m autograd_lite``).
+
+``demo`` trains an MLP on two moons and writes a loss graph and two plots, ``train`` trains
+any MLP on one of four datasets, ``graph`` differentiates a formula typed on the command line.
+Errors are one short line on stderr: exit status 2 for bad input (usage, refused formula,
+undefined variable), 1 when the work itself fails (no Graphviz renderer, unwritable file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from autograd_lite import data as datasets
+from autograd_lite import train as training
+from autograd_lite.engine import Value
+from autograd_lite.expr import FUNCTIONS, UndefinedVariableError, parse
+from autograd_lite.losses import LOSSES
+from autograd_lite.nn import ACTIVATIONS, MLP
+from autograd_lite.optim import OPTIMIZERS
+from autograd_lite.render import RendererNotFound
+
+PROG = "autograd-lite"
+GRAPH_FORMATS = (".svg", ".png", ".pdf", ".dot", ".gv")
+BINARY, MULTICLASS, REGRESSION = "binary", "multiclass", "regression"
+_DARK = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b")
+_LIGHT = ("#c6dbef", "#fdd0a2", "#c7e9c0", "#fcbba1", "#dadaeb", "#e7cfc5")
+
+
+class CliError(Exception):
+    """A failure reported as one line on stderr with exit ``status``."""
+
+    def __init__(self, message: str, status: int = 2) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+# ------------------------------------------------------------------ argument types
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
+    if not (value > 0 and math.isfinite(value)):
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return value
+
+
+def _batch_size(text: str) -> int | None:
+    return None if text.lower() in ("full", "all") else _positive_int(text)
+
+
+def _hidden(text: str) -> list[int]:
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    try:
+        return [_positive_int(p) for p in parts]
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(
+            f"expected layer widths separated by commas, e.g. 16,16, got {text!r}"
+        ) from None
+
+
+def _variable(text: str) -> tuple[str, float]:
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip().isidentifier():
+        raise argparse.ArgumentTypeError(f"expected NAME=NUMBER, e.g. a=2, got {text!r}")
+    try:
+        return name.strip(), float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{name.strip()}: {value!r} is not a number") from None
+
+
+# ------------------------------------------------------------------ datasets and losses
+@dataclass(frozen=True)
+class Task:
+    """A loss set up for a dataset: output width, output activation, target mapping."""
+
+    n_outputs: int
+    output_activation: str = "linear"
+    signed_targets: bool = False  # binary targets as -1/+1 (hinge losses)
+    threshold: float | None = None  # binary decision threshold on the output
+
+
+_REGRESSION_LOSSES = ("mse", "mae", "rmse", "huber", "pseudo_huber", "log_cosh", "mape")
+_TASKS: dict[str, dict[str, Task]] = {
+    BINARY: {
+        "binary_cross_entropy_with_logits": Task(1, threshold=0.0),
+        "binary_cross_entropy": Task(1, "sigmoid", threshold=0.5),
+        "hinge": Task(1, signed_targets=True, threshold=0.0),
+        "squared_hinge": Task(1, signed_targets=True, threshold=0.0),
+        "cross_entropy": Task(2),
+        **{name: Task(1, threshold=0.5) for name in _REGRESSION_LOSSES if name != "mape"},
+    },
+    MULTICLASS: {"cross_entropy": Task(0)},
+    REGRESSION: {name: Task(1) for name in _REGRESSION_LOSSES},
+}
+_DEFAULT_LOSS = {
+    BINARY: "binary_cross_entropy_with_logits",
+    MULTICLASS: "cross_entropy",
+    REGRESSION: "mse",
+}
+
+
+def make_dataset(name: str, n_samples: int, seed: int) -> tuple[np.ndarray, np.ndarray, str]:
+    """``X, y, kind`` for a dataset name; regression targets are standardized."""
+    if name == "moons":
+        X, y = datasets.make_moons(n_samples, noise=0.1, seed=seed)
+        return X, y, BINARY
+    if name == "blobs":
+        X, y = datasets.make_blobs(n_samples, centers=3, seed=seed)
+        return X, y, MULTICLASS
+    if name == "classification":
+        X, y = datasets.make_classification(
+            n_samples, n_features=5, n_informative=3, n_redundant=1, seed=seed
+        )
+        return X, y, BINARY
+    X, y = datasets.make_regression(n_samples, n_features=4, n_informative=4, noise=10, seed=seed)
+    return X, (y - y.mean()) / y.std(), REGRESSION
+
+
+def _task(kind: str, loss: str, dataset: str) -> Task:
+    tasks = _TASKS[kind]
+    if loss not in tasks:
+        raise CliError(
+            f"loss {loss!r} does not fit the {kind} dataset {dataset!r}; "
+            f"use one of: {', '.join(tasks)}"
+        )
+    return tasks[loss]
+
+
+# ------------------------------------------------------------------ plots (matplotlib, Agg)
+def _figure(width: float, height: float) -> Any:
+    """A matplotlib Figure on the Agg canvas: headless, no pyplot state."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(width, height), dpi=110, layout="constrained")
+    FigureCanvasAgg(figure)
+    return figure
+
+
+def plot_history(history: training.History, path: Path, title: str, loss_name: str) -> Path:
+    """Loss per epoch (train and test), plus the metric beside it when one was recorded."""
+    from matplotlib.ticker import MaxNLocator
+
+    logs = history.history
+    metric = next((m for m in ("accuracy", "mae") if m in logs), None)
+    figure = _figure(10 if metric else 6, 4)
+    axes = figure.subplots(1, 2 if metric else 1, squeeze=False)[0]
+    epochs = np.arange(1, len(history.epoch) + 1)
+    panels = [("loss", loss_name.replace("_", " "))]
+    if metric:
+        panels.append((metric, {"accuracy": "accuracy", "mae": "mean absolute error"}[metric]))
+    for ax, (key, label) in zip(axes, panels):
+        ax.plot(epochs, logs[key], marker="o", markersize=3, label="train")
+        if f"val_{key}" in logs:
+            ax.plot(epochs, logs[f"val_{key}"], marker="s", markersize=3, label="test")
+        if key == "loss" and min(logs[key]) > 0:
+            ax.set_yscale("log")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(label)
+        ax.set_title(f"{label} per epoch")
+        ax.grid(True, alpha=0.3)
+        ax.legend()
+    figure.suptitle(title)
+    figure.savefig(path)
+    return path
+
+
+def plot_decision_boundary(
+    model: MLP,
+    scores: Callable[[np.ndarray], np.ndarray],
+    train: tuple[np.ndarray, np.ndarray],
+    test: tuple[np.ndarray, np.ndarray],
+    path: Path,
+    title: str,
+    resolution: int = 80,
+) -> Path:
+    """The predicted class over the plane, with training (o) and test (x) points on top.
+
+    ``scores`` maps model outputs to one score per class (n, k); the predicted class is the
+    argmax. Each region is filled where its margin over the best other class is positive,
+    so the boundaries are interpolated lines rather than grid-cell staircases.
+    """
+    X = np.vstack([train[0], test[0]])
+    low, high = X.min(axis=0), X.max(axis=0)
+    margin = 0.1 * (high - low)
+    xs = np.linspace(low[0] - margin[0], high[0] + margin[0], resolution)
+    ys = np.linspace(low[1] - margin[1], high[1] + margin[1], resolution)
+    gx, gy = np.meshgrid(xs, ys)
+    grid_scores = scores(training.predict(model, np.c_[gx.ravel(), gy.ravel()]))
+    figure = _figure(6.4, 5.6)
+    ax = figure.subplots()
+    for c in range(grid_scores.shape[1]):
+        others = np.delete(grid_scores, c, axis=1).max(axis=1)
+        lead = (grid_scores[:, c] - others).reshape(gx.shape)
+        if lead.max() > 0:
+            fill = _LIGHT[c % len(_LIGHT)]
+            ax.contourf(gx, gy, lead, levels=[0, np.inf], colors=[fill])
+            ax.contour(gx, gy, lead, levels=[0], colors="#444444", linewidths=1.2)
+    for c in np.unique(np.concatenate([train[1], test[1]])).astype(int):
+        color = _DARK[c % len(_DARK)]
+        for (Xs, labels), split in ((train, "train"), (test, "test")):
+            mask = labels == c
+            ax.scatter(
+                Xs[mask, 0], Xs[mask, 1], c=color, label=f"class {c} ({split})",
+                **({"marker": "o", "s": 28, "edgecolors": "white", "linewidths": 0.6}
+                   if split == "train" else
+                   {"marker": "X", "s": 60, "edgecolors": "black", "linewidths": 0.6}),
+            )  # fmt: skip
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    ax.set_title(title)
+    n_classes = len(np.unique(np.concatenate([train[1], test[1]])))
+    figure.legend(loc="outside lower center", ncol=n_classes, fontsize=8, frameon=False)
+    figure.savefig(path)
+    return path
+
+
+# ------------------------------------------------------------------ graph output
+def write_graph(graph: Any, path: Path) -> Path:
+    """Render a ``viz.Graph`` to ``path`` (.svg/.png/.pdf, or .dot/.gv for the DOT source)."""
+    suffix = path.suffix.lower()
+    if suffix == ".pdf":
+        import graphviz
+
+        from autograd_lite.render import find_renderer
+
+        if find_renderer()[0] != "dot":
+            raise CliError(
+                "PDF output needs the system Graphviz `dot` (graphviz-pure writes svg and png "
+                "only): apt-get install graphviz or brew install graphviz; or write .svg",
+                status=1,
+            )
+        path.write_bytes(graphviz.pipe("dot", "pdf", graph.source.encode()))
+        return path
+    return graph.export(path)
+
+
+def _graph_path(text: str) -> Path:
+    path = Path(text)
+    if path.suffix.lower() not in GRAPH_FORMATS:
+        raise argparse.ArgumentTypeError(
+            f"the output format comes from the extension; use one of {', '.join(GRAPH_FORMATS)}, "
+            f"got {text!r}"
+        )
+    return path
+
+
+# ------------------------------------------------------------------ commands
+def _class_scores(task: Task) -> Callable[[np.ndarray], np.ndarray]:
+    """Model outputs -> one score per class (argmax = predicted class) for the plots."""
+    if task.n_outputs != 1:
+        return lambda outputs: outputs
+    threshold = task.threshold
+    return lambda outputs: np.c_[threshold - outputs, outputs - threshold]
+
+
+def _out_dir(text: str) -> Path:
+    out = Path(text)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise CliError(f"cannot create output directory {text!r}: {error.strerror}", 1) from None
+    return out
+
+
+def _architecture(nin: int, nouts: Sequence[int]) -> str:
+    return "MLP " + "-".join(str(n) for n in (nin, *nouts))
+
+
+def _report(name: str, logs: dict[str, float]) -> str:
+    return f"{name:<6}" + "  ".join(f"{k} {v:.4f}" for k, v in logs.items())
+
+
+@dataclass
+class Trained:
+    """What ``_fit`` hands to the plots: the model, its history, the data and test metrics."""
+
+    model: MLP
+    history: training.History
+    train: tuple[np.ndarray, np.ndarray]
+    test: tuple[np.ndarray, np.ndarray]
+    test_logs: dict[str, float]
+
+
+def _fit(args: argparse.Namespace, kind: str, task: Task, X: np.ndarray, y: np.ndarray) -> Trained:
+    """Split, build and train the model; print train and test metrics."""
+    if kind == BINARY and task.signed_targets:
+        y = 2 * y - 1
+    X_train, X_test, y_train, y_test = datasets.train_test_split(
+        X, y, test_size=args.test_size, seed=args.seed
+    )
+    n_outputs = task.n_outputs or int(y.max()) + 1
+    nouts = [*args.hidden, n_outputs]
+    args.architecture = _architecture(X.shape[1], nouts)
+    model = MLP(
+        X.shape[1], nouts, activation=args.activation,
+        output_activation=task.output_activation, seed=args.seed,
+    )  # fmt: skip
+    metrics = ["mae"] if kind == REGRESSION else ["accuracy"]
+    print(
+        f"{args.dataset}: {len(X_train)} train / {len(X_test)} test samples, "
+        f"{X.shape[1]} features; {args.architecture} ({len(model.parameters())} parameters); "
+        f"loss {args.loss}, {args.optimizer} lr {args.lr}, {args.epochs} epochs, "
+        f"batch size {args.batch_size or 'full'}"
+    )
+    history = training.fit(
+        model, X_train, y_train, loss=args.loss, optimizer=args.optimizer, lr=args.lr,
+        epochs=args.epochs, batch_size=args.batch_size, validation_data=(X_test, y_test),
+        metrics=metrics, seed=args.seed, threshold=task.threshold, progress=True,
+    )  # fmt: skip
+    for name, (Xs, ys) in (("train", (X_train, y_train)), ("test", (X_test, y_test))):
+        logs = training.evaluate(
+            model, Xs, ys, loss=args.loss, metrics=metrics, threshold=task.threshold
+        )
+        print(_report(name, logs))
+    return Trained(model, history, (X_train, y_train), (X_test, y_test), logs)
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    """Train an MLP on a dataset; print metrics; write the loss curve (and boundary in 2-D)."""
+    X, y, kind = make_dataset(args.dataset, args.samples, args.seed)
+    args.loss = args.loss or _DEFAULT_LOSS[kind]
+    task = _task(kind, args.loss, args.dataset)
+    if kind == REGRESSION:
+        print("regression targets are standardized (zero mean, unit variance)")
+    out = _out_dir(args.out)
+    run = _fit(args, kind, task, X, y)
+    title = f"{args.architecture} on {args.dataset}"
+    written = [plot_history(run.history, out / "loss_curve.png", title, args.loss)]
+    if kind != REGRESSION and X.shape[1] == 2:
+        train, test = run.train, run.test
+        if task.signed_targets:
+            train, test = (train[0], (train[1] + 1) // 2), (test[0], (test[1] + 1) // 2)
+        path = out / "decision_boundary.png"
+        scores = _class_scores(task)
+        title += ": decision regions"
+        written.append(plot_decision_boundary(run.model, scores, train, test, path, title))
+    if args.save:
+        run.model.save(args.save)
+        written.append(Path(args.save))
+    for path in written:
+        print(f"wrote {path}")
+    return 0
+
+
+def _sample_graph(model: MLP, x: np.ndarray, target: float) -> Any:
+    """The loss graph of one sample, its parameters boxed per neuron and layer."""
+    from autograd_lite.losses import binary_cross_entropy_with_logits
+    from autograd_lite.viz import draw_dot
+
+    inputs = [Value(float(v), label=f"x{i + 1}") for i, v in enumerate(x)]
+    logit = model(inputs)
+    logit.label = "logit"
+    loss = binary_cross_entropy_with_logits([logit], [float(target)])
+    loss.label = f"loss (y = {int(target)})"
+    model.zero_grad()
+    loss.backward()
+    return draw_dot(loss, module=model)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Train MLP 2-16-16-1 on moons; write graph.svg, loss_curve.png, decision_boundary.png."""
+    args.dataset, args.samples, args.test_size = "moons", 250, 0.2
+    args.hidden, args.activation = [16, 16], "relu"
+    args.loss, args.optimizer, args.lr, args.batch_size = _DEFAULT_LOSS[BINARY], "adam", 0.02, 32
+    task = _TASKS[BINARY][args.loss]
+    out = _out_dir(args.out)
+    X, y, _ = make_dataset("moons", args.samples, args.seed)
+    run = _fit(args, BINARY, task, X, y)
+    title = "MLP 2-16-16-1 on two moons"
+    plot_history(run.history, out / "loss_curve.png", title, args.loss)
+    plot_decision_boundary(
+        run.model, _class_scores(task), run.train, run.test, out / "decision_boundary.png",
+        f"{title}: test accuracy {run.test_logs['accuracy']:.1%}",
+    )  # fmt: skip
+    print(f"wrote {out / 'loss_curve.png'}\nwrote {out / 'decision_boundary.png'}")
+    graph = _sample_graph(run.model, run.test[0][0], run.test[1][0])
+    try:
+        write_graph(graph, out / "graph.svg")
+    except RendererNotFound:
+        write_graph(graph, out / "graph.dot")
+        print(f"wrote {out / 'graph.dot'} (DOT source) instead of graph.svg", file=sys.stderr)
+        raise
+    print(f"wrote {out / 'graph.svg'} (the loss graph of one test sample)")
+    return 0
+
+
+def cmd_graph(args: argparse.Namespace) -> int:
+    """Differentiate a formula: print its value and each variable's gradient; draw it."""
+    expression = parse(args.expression)
+    given: dict[str, float] = {}
+    for name, value in args.var:
+        if name in given:
+            raise CliError(f"variable {name} is given twice")
+        given[name] = value
+    unused = [name for name in given if name not in expression.variables]
+    if unused:
+        print(f"note: not in the formula: {', '.join(unused)}", file=sys.stderr)
+    leaves = {name: Value(value, label=name) for name, value in given.items()}
+    try:
+        result = expression(leaves)
+    except UndefinedVariableError as error:
+        example = " ".join(f"--var {name}=1.5" for name in error.names)
+        raise CliError(f"{error} (e.g. {example})") from None
+    if not result.label:
+        result.label = "out"
+    result.backward()
+    print(f"{expression.source} = {result.data:.8g}")
+    for name in (*expression.variables, *unused):
+        print(f"{name}: {leaves[name].grad:.8g}")
+    if args.out:
+        from autograd_lite.viz import draw_dot
+
+        write_graph(draw_dot(result, rankdir=args.rankdir), args.out)
+        print(f"wrote {args.out}")
+    return 0
+
+
+# ------------------------------------------------------------------ parser
+def _add_training_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--epochs", type=_positive_int, default=30, help="passes over the training set")
+    p.add_argument("--seed", type=int, default=0, help="seed for data, weights and shuffling")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with the demo, train and graph subcommands."""
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="See backpropagation work: train small MLPs and draw computation graphs.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    demo = commands.add_parser(
+        "demo",
+        help="train an MLP on two moons; write a loss graph and plots",
+        description="Train MLP 2-16-16-1 on 250 two-moons samples (80/20 split) with Adam, "
+        "print train/test accuracy and write graph.svg (one test sample's loss graph), "
+        "loss_curve.png and decision_boundary.png into --out.",
+    )
+    demo.add_argument("--out", default="autograd-lite-demo", help="output directory")
+    _add_training_options(demo)
+    demo.set_defaults(run=cmd_demo)
+
+    train = commands.add_parser(
+        "train",
+        help="train an MLP on a dataset",
+        description="Train an MLP, print train/test metrics, write loss_curve.png (and "
+        "decision_boundary.png for 2-D classification) into --out. Default losses: "
+        "binary_cross_entropy_with_logits for moons and classification, cross_entropy for "
+        "blobs (3 classes), mse for regression (targets standardized).",
+    )
+    train.add_argument(
+        "--dataset", choices=("moons", "blobs", "classification", "regression"), default="moons"
+    )
+    train.add_argument("--samples", type=_positive_int, default=300, help="dataset size")
+    train.add_argument("--test-size", type=float, default=0.2, help="fraction held out")
+    train.add_argument("--hidden", type=_hidden, default=[16, 16], help="hidden widths, e.g. 16,16")
+    train.add_argument("--activation", choices=tuple(ACTIVATIONS), default="relu")
+    train.add_argument("--loss", choices=tuple(LOSSES), help="default depends on the dataset")
+    train.add_argument("--optimizer", choices=tuple(OPTIMIZERS), default="adam")
+    train.add_argument("--lr", type=_positive_float, default=0.01, help="learning rate")
+    train.add_argument(
+        "--batch-size", type=_batch_size, default=32, help="samples per update, or 'full'"
+    )
+    _add_training_options(train)
+    train.add_argument("--out", default="autograd-lite-train", help="output directory")
+    train.add_argument("--save", metavar="MODEL.json", help="save the trained model as JSON")
+    train.set_defaults(run=cmd_train)
+
+    graph = commands.add_parser(
+        "graph",
+        help="differentiate a formula and draw its graph",
+        description="Evaluate a formula on the given variables, backpropagate, print the value "
+        "and one 'name: gradient' line per variable, and draw the graph with --out. Formulas "
+        "use numbers, variables, + - * / ** and the functions " + ", ".join(FUNCTIONS) + ".",
+        epilog='example: autograd-lite graph "tanh(a*b + c)" --var a=2 --var b=-3 --var c=1 '
+        "--out g.svg",
+    )
+    graph.add_argument("expression", help='the formula, e.g. "tanh(a*b + c)"')
+    graph.add_argument(
+        "--var", type=_variable, action="append", default=[], metavar="NAME=VALUE",
+        help="a variable's value (repeat for each variable)",
+    )  # fmt: skip
+    graph.add_argument(
+        "--out", type=_graph_path, help="write the graph here (.svg, .png, .pdf, .dot)"
+    )
+    graph.add_argument("--rankdir", choices=("LR", "TB", "RL", "BT"), default="LR")
+    graph.set_defaults(run=cmd_graph)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (0 ok, 1 failure, 2 bad input)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except CliError as error:
+        message, status = str(error), error.status
+    except RendererNotFound as error:
+        message, status = str(error), 1
+    except ValueError as error:  # ExpressionError included: bad input
+        message, status = str(error), 2
+    except OSError as error:
+        message, status = f"{error.strerror or error}: {error.filename or ''}".rstrip(": "), 1
+    except KeyboardInterrupt:
+        message, status = "interrupted", 130
+    print(f"{PROG} {args.command}: error: {message}", file=sys.stderr)
+    return status
