@@ -20,11 +20,17 @@ else 0. Pass ``threshold=`` to override.
 from __future__ import annotations
 
 import math
+import sys
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
-from tqdm.auto import tqdm
+from tqdm import TqdmExperimentalWarning, TqdmWarning
+
+with warnings.catch_warnings():  # tqdm.auto warns in Jupyter without ipywidgets; it still works
+    warnings.simplefilter("ignore", (TqdmWarning, TqdmExperimentalWarning))
+    from tqdm.auto import tqdm
 
 from autograd_lite import losses
 from autograd_lite.data import Seed, _paired, batches
@@ -216,6 +222,14 @@ def evaluate(
     return logs
 
 
+def _bar_disabled(progress: bool) -> bool | None:
+    """tqdm's ``disable``: off when asked; in a terminal only on a TTY (None); always shown in
+    Jupyter, whose output streams are no TTY but render the bar fine."""
+    if not progress:
+        return True
+    return False if "ipykernel" in sys.modules else None
+
+
 def fit(
     model: Any,
     X: Any,
@@ -266,7 +280,7 @@ def fit(
     per_epoch = 1 if batch_size is None else math.ceil(n / batch_size)
 
     history = History()
-    with tqdm(total=epochs * per_epoch, unit="batch", disable=None if progress else True) as bar:
+    with tqdm(total=epochs * per_epoch, unit="batch", disable=_bar_disabled(progress)) as bar:
         for epoch in range(epochs):
             bar.set_description(f"epoch {epoch + 1}/{epochs}")
             total, seen, outputs, targets = 0.0, 0, [], []

@@ -45,6 +45,7 @@ def execute(
         kernel_name=KERNEL_NAME,
         timeout=timeout,
         record_timing=False,
+        coalesce_streams=True,  # progress bars: keep each bar's final state, not every redraw
         resources={"metadata": {"path": str(cwd)}},
     )
     client.execute()
