@@ -7,6 +7,7 @@ render it with whichever renderer ``autograd_lite.render`` finds.
 
 from __future__ import annotations
 
+import html
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
@@ -23,6 +24,9 @@ RANKDIRS = ("LR", "RL", "TB", "BT")
 ACTIVATIONS = frozenset({"tanh", "relu", "sigmoid", "leaky_relu", "softplus"})
 FILL = {"param": "#fde3b8", "input": "#d4e8f7", "inner": "#ffffff", "summary": "#eeeeee"}
 HIGHLIGHT = "#d62728"
+FOLD_OVER = 64  # draw_dot folds a module's parameters when the graph holds more than this many
+LIST_PARAMS = 4  # a folded neuron lists each parameter up to this many, else summarizes
+PARAMS_NODE = {"shape": "plain", "fontsize": "10", "class": "params"}
 _ONE_LINE_OPS = frozenset({"+", "-", "*", "/", "**"})
 _RECORD_SPECIALS = re.compile(r'([\\{}|<>"])')
 
@@ -128,6 +132,8 @@ class _Groups:
 
     params: set[int] = field(default_factory=set)
     of: dict[int, tuple[str, str]] = field(default_factory=dict)
+    short: dict[int, str] = field(default_factory=dict)  # "w.3" -> "w3", within its neuron
+    rank: dict[int, int] = field(default_factory=dict)  # position in named_parameters()
     module_name: str = ""
 
 
@@ -140,10 +146,14 @@ def _groups(order: list[Value], params: Iterable[Value] | None, module: Any) -> 
                 f"got {type(module).__name__}"
             )
         groups.module_name = type(module).__name__
-        for name, p in module.named_parameters():
+        for rank, (name, p) in enumerate(module.named_parameters()):
             neuron = _owner(name)
             groups.params.add(id(p))
             groups.of[id(p)] = (_owner(neuron) if neuron else "", neuron)
+            groups.short[id(p)] = (name.removeprefix(neuron + ".") if neuron else name).replace(
+                ".", ""
+            )
+            groups.rank[id(p)] = rank
     if params is not None:
         for p in params:
             if not isinstance(p, Value):
@@ -177,13 +187,20 @@ def _depths(root: Value) -> dict[int, int]:
     return depth
 
 
+def _fold_params(order: list[Value], groups: _Groups) -> dict[int, str]:
+    """Map each module parameter's id to its neuron's one parameter node, "params:<neuron>"."""
+    return {id(v): "params:" + groups.of[id(v)][1] for v in order if id(v) in groups.rank}
+
+
 def _collapse(
-    root: Value, order: list[Value], groups: _Groups, max_nodes: int | None
+    root: Value, order: list[Value], groups: _Groups, max_nodes: int | None, base: dict[int, str]
 ) -> dict[int, str]:
-    """Map node id -> summary node name for nodes folded away because of ``max_nodes``."""
+    """Map node id -> summary node name for the nodes drawn folded: ``base`` (folded
+    parameters) if that fits ``max_nodes``, else whole layers, then the part farthest away."""
+    shown = len(order) - len(base) + len(set(base.values()))
+    if max_nodes is None or shown <= max_nodes:
+        return base
     folded: dict[int, str] = {}
-    if max_nodes is None or len(order) <= max_nodes:
-        return folded
     for v in order:
         if id(v) in groups.of:
             folded[id(v)] = "layer:" + groups.of[id(v)][0]
@@ -224,6 +241,7 @@ def build_graph(
     grads: Mapping[int, float] | None = None,
     status: Mapping[int, str] | None = None,
     flow: Value | None = None,
+    fold_params: bool = False,
 ) -> Graph:
     """``draw_dot`` plus the stepper's extras: displayed ``grads`` and ``status`` by node id
     ("pending": not reached yet, "partial": some contributions still to come) and ``flow``,
@@ -234,10 +252,22 @@ def build_graph(
         raise ValueError(f"rankdir must be one of {RANKDIRS}, got {rankdir!r}")
     if max_nodes is not None and (not isinstance(max_nodes, int) or max_nodes < 1):
         raise ValueError(f"max_nodes must be a positive int or None, got {max_nodes!r}")
+    if fold_params and module is None:
+        raise ValueError("fold_params needs module=: parameters are folded per neuron")
     order = topological_order(root)
     index = {id(v): i for i, v in enumerate(order)}
     groups = _groups(order, params, module)
-    folded = _collapse(root, order, groups, max_nodes)
+    base = _fold_params(order, groups) if fold_params else {}
+    folded = _collapse(root, order, groups, max_nodes, base)
+    members: dict[str, list[Value]] = defaultdict(list)
+    anchors: dict[str, str] = {}  # a folded parameter node -> the op it feeds, drawn beside it
+    for v in order:
+        if id(v) in folded:
+            members[folded[id(v)]].append(v)
+            continue
+        for p in v.parents:
+            if folded.get(id(p), "").startswith("params:"):
+                anchors.setdefault(_summary_id(folded[id(p)]), f"n{index[id(v)]}_op")
     marked = {id(v) for v in highlight}
     grads = grads or {}
     status = status or {}
@@ -246,6 +276,7 @@ def build_graph(
             "rankdir": rankdir,
             "nodesep": "0.2",
             "ranksep": "0.3",
+            "remincross": "false",  # keeps w0, w1, ..., b in order inside a neuron box
             "fontname": "Helvetica",
         },
         node_attr={"fontname": "Helvetica", "fontsize": "11", "color": "#555555"},
@@ -279,7 +310,7 @@ def build_graph(
             "dashed" if state == "pending" else "",
         ]
         attrs = {
-            "label": f"{{ {body} }}" if rankdir in ("LR", "RL") else body,
+            "label": f"{{ {body} }}" if (rankdir in ("LR", "RL")) != fold_params else body,
             "shape": "record",
             "style": ",".join(s for s in style if s),
             "fillcolor": FILL[kind],
@@ -294,6 +325,12 @@ def build_graph(
 
     for v in order:
         if id(v) in folded:
+            name = folded[id(v)]
+            if name.startswith("params:") and members[name][0] is v:
+                label = _params_label(members[name], groups, show_grad)
+                place(
+                    v, _summary_id(name), {**PARAMS_NODE, "label": label, "id": _summary_id(name)}
+                )
             continue
         i = index[id(v)]
         place(v, f"n{i}", value_attrs(v))
@@ -312,26 +349,33 @@ def build_graph(
             }
             place(v, f"n{i}_op", op_attrs)
     for layer in sorted(clusters, key=_natural):
-        _emit_cluster(g, layer, clusters[layer], groups.module_name)
+        _emit_cluster(g, layer, clusters[layer], groups.module_name, anchors)
     for name, attrs in plain:
         g.node(name, **attrs)
-    _emit_summaries(g, order, folded, groups)
+    _emit_summaries(g, members, groups)
     _emit_edges(g, order, index, folded, flow)
     return g
 
 
 def _emit_cluster(
-    g: Graph, layer: str, neurons: Mapping[str, list[tuple[str, dict[str, str]]]], module: str
+    g: Graph,
+    layer: str,
+    neurons: Mapping[str, list[tuple[str, dict[str, str]]]],
+    module: str,
+    anchors: Mapping[str, str],
 ) -> None:
     layer_title = _pretty(layer) or module
     with g.subgraph(name=_cluster_id(layer or "module")) as outer:
-        outer.attr(label=layer_title, style="rounded,dashed", color="#999999", fontsize="12")
+        outer.attr(
+            label=layer_title, labeljust="r", style="rounded,dashed", color="#999999", fontsize="12"
+        )
         for neuron in sorted(neurons, key=_natural):
             members = neurons[neuron]
             relative = neuron[len(layer) + 1 :] if layer else neuron
             with outer.subgraph(name=_cluster_id(neuron or "neuron")) as box:
                 box.attr(
                     label=_pretty(relative) or module,
+                    labeljust="r",
                     style="rounded,filled",
                     fillcolor="#f7f7f7",
                     color="#bbbbbb",
@@ -339,14 +383,14 @@ def _emit_cluster(
                 )
                 for name, attrs in members:
                     box.node(name, **attrs)
+                    if name in anchors:
+                        box.body.append(f"\t{{rank=same; {name}; {anchors[name]}}}\n")
 
 
-def _emit_summaries(g: Graph, order: list[Value], folded: dict[int, str], groups: _Groups) -> None:
-    members: dict[str, list[Value]] = defaultdict(list)
-    for v in order:
-        if id(v) in folded:
-            members[folded[id(v)]].append(v)
+def _emit_summaries(g: Graph, members: Mapping[str, list[Value]], groups: _Groups) -> None:
     for name, vs in members.items():
+        if name.startswith("params:"):
+            continue
         g.node(
             _summary_id(name),
             label=_summary_label(name, vs, groups),
@@ -356,6 +400,33 @@ def _emit_summaries(g: Graph, order: list[Value], folded: dict[int, str], groups
             id=_summary_id(name),
             **{"class": "summary"},
         )
+
+
+def _params_label(members: list[Value], groups: _Groups, show_grad: bool) -> str:
+    """An HTML table of one neuron's folded parameters: each one if there are at most
+    ``LIST_PARAMS``, else one row per name stem ("|w0..w15|" with its largest |data|, |grad|)."""
+    members = sorted(members, key=lambda v: groups.rank[id(v)])
+    rows: list[tuple[str, ...]] = [(f"{len(members)} params", "data", "grad")]
+    stems: dict[str, list[Value]] = defaultdict(list)
+    for v in members:
+        key = groups.short[id(v)] if len(members) <= LIST_PARAMS else ""
+        stems[key or groups.short[id(v)].rstrip("0123456789")].append(v)
+    for vs in stems.values():
+        if len(vs) == 1:
+            rows.append((groups.short[id(vs[0])], fmt(vs[0].data), fmt(vs[0].grad)))
+        else:
+            span = f"|{groups.short[id(vs[0])]}..{groups.short[id(vs[-1])]}|"
+            largest = (max(abs(v.data) for v in vs), max(abs(v.grad) for v in vs))
+            rows.append((span, *(f"≤ {fmt(x)}" for x in largest)))
+    width = 3 if show_grad else 2
+    cells = [
+        "<tr>" + "".join(f"<td>{tag % html.escape(c)}</td>" for c in row[:width]) + "</tr>"
+        for tag, row in zip(("<b>%s</b>", *["%s"] * len(rows)), rows)
+    ]
+    table = (
+        '<table border="0" cellborder="1" cellspacing="0" cellpadding="2" bgcolor="{}">{}</table>'
+    )
+    return f"<{table.format(FILL['param'], ''.join(cells))}>"
 
 
 def _natural(key: str) -> list:
@@ -394,7 +465,10 @@ def _emit_edges(
         if id(v) not in folded:
             g.edge(f"n{i}_op", f"n{i}", id=f"e_n{i}", **{"class": f"in-n{i}"}, **extra)
     for (tail, head), count in merged.items():
-        g.edge(tail, head, label=f"×{count}" if count > 1 else "", style="bold")
+        if tail.startswith("summary_params_"):
+            g.edge(tail, head, penwidth="1.5", **{"class": "params"})
+        else:
+            g.edge(tail, head, label=f"×{count}" if count > 1 else "", style="bold")
 
 
 def draw_dot(
@@ -405,6 +479,7 @@ def draw_dot(
     highlight: Iterable[Value] = (),
     params: Iterable[Value] | None = None,
     module: Any = None,
+    fold_params: bool | None = None,
 ) -> Graph:
     """The graph that computed ``root``, data flowing along the edges (inputs to root).
 
@@ -412,9 +487,16 @@ def draw_dot(
     "#i", their topological index), each op a small ellipse with its plain-number operands
     written in (``* 2``, ``2 -``, ``dot`` with ``x = (...)``). Parameters (``params``, or a
     ``module``'s) are orange and bold, other leaves blue. With ``module`` its parameters are
-    boxed per neuron inside a box per layer; past ``max_nodes`` Values, layers (then the part
-    farthest from the root) are folded into summary nodes. ``highlight``: Values drawn in red.
+    boxed per neuron inside a box per layer. ``fold_params`` draws each neuron's parameters
+    as ONE table node (each parameter listed when there are at most 4, else "w0..w15" with
+    the largest |data| and |grad|, and the bias) with one edge into the neuron's ``dot``;
+    the default ``None`` folds when ``module`` is given and the graph holds more than
+    ``FOLD_OVER`` (64) of its parameters, so an MLP's graph stays readable as a whole. Past
+    ``max_nodes`` drawn nodes, layers (then the part farthest from the root) are folded into
+    summary nodes. ``highlight``: Values drawn in red.
     """
+    if fold_params is None:
+        fold_params = module is not None and _params_in_graph(root, module) > FOLD_OVER
     return build_graph(
         root,
         rankdir=rankdir,
@@ -423,4 +505,12 @@ def draw_dot(
         highlight=highlight,
         params=params,
         module=module,
+        fold_params=fold_params,
     )
+
+
+def _params_in_graph(root: Value, module: Any) -> int:
+    if not isinstance(root, Value) or not hasattr(module, "parameters"):
+        return 0  # build_graph reports the bad argument
+    reached = set(map(id, topological_order(root)))
+    return sum(1 for p in module.parameters() if id(p) in reached)

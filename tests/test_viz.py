@@ -156,6 +156,114 @@ def test_max_nodes_folds_layers_into_summaries() -> None:
     assert any("earlier part" in a for a in nodes.values())
 
 
+def mlp_loss(sizes: list[int], seed: int = 0) -> tuple[MLP, Value]:
+    """One sample's squared error through an MLP (ReLU hidden layers, linear output)."""
+    model = MLP(2, sizes, seed=seed)
+    loss = (model([Value(0.5, "x1"), Value(-0.3, "x2")]) - 1.0) ** 2
+    loss.backward()
+    return model, loss
+
+
+def test_fold_params_draws_one_table_per_neuron() -> None:
+    sizes = [16, 16, 1]
+    model, loss = mlp_loss(sizes)
+    nodes, edges = parse(draw_dot(loss, module=model, fold_params=True).source)
+    fan_in = [2, *sizes[:-1]]
+    neurons, hidden = sum(sizes), sum(sizes[:-1])  # every hidden neuron adds a relu
+    ops = neurons + hidden + 2  # dot per neuron, relu per hidden neuron, "- 1" and "** 2"
+    tables = {n: a for n, a in nodes.items() if re.search(r'class="?params\b', a)}
+    ops_drawn = [n for n, a in nodes.items() if re.search(r'class="?op\b', a)]
+    assert len(tables) == neurons
+    assert len(ops_drawn) == ops
+    assert len(nodes) == len(tables) + ops + (2 + ops)  # records: x1, x2 and one per op
+    params_in = sum(n * (fan + 1) for n, fan in zip(sizes, fan_in))
+    assert params_in == len(model.parameters())
+    data_in = sum(n * fan for n, fan in zip(sizes, fan_in))  # inputs into the dot nodes
+    assert len(edges) == data_in + neurons + hidden + 2 + ops  # + op -> result edges
+    assert all(t in nodes and h in nodes for t, h in edges)
+    assert all(h in ops_drawn for t, h in edges if t in tables)
+    assert 'class="value param"' not in "".join(nodes.values())
+
+
+def table_cells(attrs: str) -> list[list[str]]:
+    rows = re.findall(r"<tr>(.*?)</tr>", attrs)
+    return [[re.sub(r"</?b>", "", c) for c in re.findall(r"<td>(.*?)</td>", r)] for r in rows]
+
+
+def test_folded_tables_list_or_summarize_the_parameters_in_order() -> None:
+    model, loss = mlp_loss([16, 16, 1], seed=3)
+    nodes, _ = parse(draw_dot(loss, module=model).source)  # folded automatically
+    for layer_index, layer in enumerate(model.layers):
+        for k, neuron in enumerate(layer.neurons):
+            key = f"summary_params_layers_{layer_index}_neurons_{k}"
+            cells = table_cells(nodes[key])
+            n = len(neuron.w) + 1
+            assert cells[0] == [f"{n} params", "data", "grad"]
+            if n <= 4:
+                expected = [
+                    [name, f"{p.data:.4g}", f"{p.grad:.4g}"]
+                    for name, p in [
+                        *((f"w{i}", w) for i, w in enumerate(neuron.w)),
+                        ("b", neuron.b),
+                    ]
+                ]
+            else:
+                top_data = max(abs(w.data) for w in neuron.w)
+                top_grad = max(abs(w.grad) for w in neuron.w)
+                expected = [
+                    [f"|w0..w{n - 2}|", f"≤ {top_data:.4g}", f"≤ {top_grad:.4g}"],
+                    ["b", f"{neuron.b.data:.4g}", f"{neuron.b.grad:.4g}"],
+                ]
+            assert cells[1:] == expected
+
+
+def test_fold_params_is_automatic_only_for_large_modules() -> None:
+    small, small_loss = mlp_loss([3, 1])
+    folded = re.compile(r'class="?params\b')
+    assert not folded.search(draw_dot(small_loss, module=small).source)
+    assert folded.search(draw_dot(small_loss, module=small, fold_params=True).source)
+    large, large_loss = mlp_loss([16, 16, 1])
+    assert folded.search(draw_dot(large_loss, module=large).source)
+    source = draw_dot(large_loss, module=large, fold_params=False).source
+    assert source.count('class="value param"') == len(large.parameters())
+    with pytest.raises(ValueError, match="module"):
+        draw_dot(large_loss, fold_params=True)
+
+
+def layout(source: str) -> tuple[tuple[float, float], dict[str, tuple[float, float]]]:
+    """Graph size and node centres (inches) from ``dot -Tplain``."""
+    import subprocess
+
+    plain = subprocess.run(
+        ["dot", "-Tplain"], input=source, capture_output=True, text=True, check=True
+    ).stdout
+    rows = [line.split() for line in plain.splitlines()]
+    size = next((float(r[2]), float(r[3])) for r in rows if r[0] == "graph")
+    return size, {r[1]: (float(r[2]), float(r[3])) for r in rows if r[0] == "node"}
+
+
+def test_folded_demo_graph_is_readable_as_a_whole() -> None:
+    model, loss = mlp_loss([16, 16, 1])
+    (width, height), _ = layout(draw_dot(loss, module=model).source)
+    assert max(width, height) * 72 <= 3000  # points; unfolded it is over 18000 tall
+    (_, unfolded_height), _ = layout(draw_dot(loss, module=model, fold_params=False).source)
+    assert unfolded_height > 3 * height
+
+
+def test_unfolded_neuron_lists_its_weights_in_order() -> None:
+    model, loss = mlp_loss([16, 16, 1])
+    source = draw_dot(loss, module=model, fold_params=False).source
+    _, centre = layout(source)
+    for layer, k in ((0, 0), (1, 0), (1, 9)):
+        block = re.search(
+            rf"subgraph cluster_layers_{layer}_neurons_{k} \{{(.*?)\n\t\t\}}", source, re.S
+        )
+        params = re.findall(r'^\s*(n\d+) \[label="\{ ([wb]\d*) \|', block.group(1), re.M)
+        top_down = [label for _, label in sorted(params, key=lambda p: -centre[p[0]][1])]
+        n_weights = len(model.layers[layer].neurons[k].w)
+        assert top_down == [f"w{i}" for i in range(n_weights)] + ["b"]
+
+
 def test_bad_arguments_are_refused_clearly() -> None:
     with pytest.raises(TypeError, match="Value"):
         draw_dot(3.0)
