@@ -79,6 +79,7 @@ def machine() -> dict[str, Any]:
         "python": f"{platform.python_implementation()} {platform.python_version()}",
         "versions": versions,
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "load_average_1min": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
     }
 
 
@@ -103,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.quiet:
             print(f"  {message}", file=sys.stderr, flush=True)
 
+    load_at_start = machine()["load_average_1min"]
     progress("W1: first step of every engine from the same weights")
     w1, agreement = mlp_step.cases(settings.points, repeat, limit)
     cases = [*w1, *chain.cases(list(settings.depths), repeat, limit)]
@@ -114,9 +116,11 @@ def main(argv: list[str] | None = None) -> int:
         cases, memory, agreement, list(settings.depths), settings.reference_depth
     )
 
-    info = machine()
+    info = {**machine(), "load_average_1min_at_start": load_at_start}
     print(
-        f"Machine: {info['cpu']} ({info['cpu_count']} cores), {info['platform']}, {info['python']}"
+        f"Machine: {info['cpu']} ({info['cpu_count']} cores), {info['platform']}, "
+        f"{info['python']}; 1-minute load average {load_at_start} at start, "
+        f"{info['load_average_1min']} at end"
     )
     print(f"Versions: {info['versions']}; median of {repeat} runs (depth 1e6: at most 3)\n")
     print(report.times_table(cases), end="\n\n")
