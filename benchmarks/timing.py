@@ -75,12 +75,18 @@ def recursion_limit(limit: int) -> Iterator[None]:
 
 
 def run_interleaved(cases: list[Case], progress: Callable[[str], None] = lambda _: None) -> None:
-    """Run every case ``case.repeat`` times, interleaved, recording times and errors."""
+    """Run every case ``case.repeat`` times, interleaved, recording times and errors.
+
+    Afterwards each case's ``run`` is dropped, freeing the models and graphs it holds.
+    """
     for rep in range(max((c.repeat for c in cases), default=0)):
         for case in cases:
             if case.run is not None and case.error is None and rep < case.repeat:
                 progress(f"{case.workload} {case.engine} size {case.size} run {rep + 1}")
                 _run_once(case, cases)
+    for case in cases:
+        case.run = None
+    gc.collect()
 
 
 def _run_once(case: Case, cases: list[Case]) -> None:
