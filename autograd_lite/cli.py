@@ -25,13 +25,12 @@ from autograd_lite.expr import FUNCTIONS, UndefinedVariableError, parse
 from autograd_lite.losses import LOSSES
 from autograd_lite.nn import ACTIVATIONS, MLP
 from autograd_lite.optim import OPTIMIZERS
+from autograd_lite.plots import plot_decision_boundary, plot_loss_curve
 from autograd_lite.render import RendererNotFound
 
 PROG = "autograd-lite"
 GRAPH_FORMATS = (".svg", ".png", ".pdf", ".dot", ".gv")
 BINARY, MULTICLASS, REGRESSION = "binary", "multiclass", "regression"
-_DARK = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b")
-_LIGHT = ("#c6dbef", "#fdd0a2", "#c7e9c0", "#fcbba1", "#dadaeb", "#e7cfc5")
 
 
 class CliError(Exception):
@@ -145,116 +144,7 @@ def _task(kind: str, loss: str, dataset: str) -> Task:
     return tasks[loss]
 
 
-# ------------------------------------------------------------------ plots (matplotlib, Agg)
-def _figure(width: float, height: float) -> Any:
-    """A matplotlib Figure on the Agg canvas: headless, no pyplot state."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    figure = Figure(figsize=(width, height), dpi=110, layout="constrained")
-    FigureCanvasAgg(figure)
-    return figure
-
-
-def plot_history(history: training.History, path: Path, title: str, loss_name: str) -> Path:
-    """Loss per epoch (train and test), plus the metric beside it when one was recorded."""
-    from matplotlib.ticker import MaxNLocator
-
-    logs = history.history
-    metric = next((m for m in ("accuracy", "mae") if m in logs), None)
-    figure = _figure(10 if metric else 6, 4)
-    axes = figure.subplots(1, 2 if metric else 1, squeeze=False)[0]
-    epochs = np.arange(1, len(history.epoch) + 1)
-    panels = [("loss", loss_name.replace("_", " "))]
-    if metric:
-        panels.append((metric, {"accuracy": "accuracy", "mae": "mean absolute error"}[metric]))
-    for ax, (key, label) in zip(axes, panels):
-        ax.plot(epochs, logs[key], marker="o", markersize=3, label="train")
-        if f"val_{key}" in logs:
-            ax.plot(epochs, logs[f"val_{key}"], marker="s", markersize=3, label="test")
-        if key == "loss" and min(logs[key]) > 0:
-            ax.set_yscale("log")
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set_xlabel("epoch")
-        ax.set_ylabel(label)
-        ax.set_title(f"{label} per epoch")
-        ax.grid(True, alpha=0.3)
-        ax.legend()
-    figure.suptitle(title)
-    figure.savefig(path)
-    return path
-
-
-def plot_decision_boundary(
-    model: MLP,
-    scores: Callable[[np.ndarray], np.ndarray],
-    train: tuple[np.ndarray, np.ndarray],
-    test: tuple[np.ndarray, np.ndarray],
-    path: Path,
-    title: str,
-    resolution: int = 80,
-) -> Path:
-    """The predicted class over the plane, with training (o) and test (x) points on top.
-
-    ``scores`` maps model outputs to one score per class (n, k); the predicted class is the
-    argmax. Each region is filled where its margin over the best other class is positive,
-    so the boundaries are interpolated lines rather than grid-cell staircases.
-    """
-    X = np.vstack([train[0], test[0]])
-    low, high = X.min(axis=0), X.max(axis=0)
-    margin = 0.1 * (high - low)
-    xs = np.linspace(low[0] - margin[0], high[0] + margin[0], resolution)
-    ys = np.linspace(low[1] - margin[1], high[1] + margin[1], resolution)
-    gx, gy = np.meshgrid(xs, ys)
-    grid_scores = scores(training.predict(model, np.c_[gx.ravel(), gy.ravel()]))
-    figure = _figure(6.4, 5.6)
-    ax = figure.subplots()
-    for c in range(grid_scores.shape[1]):
-        others = np.delete(grid_scores, c, axis=1).max(axis=1)
-        lead = (grid_scores[:, c] - others).reshape(gx.shape)
-        if lead.max() > 0:
-            fill = _LIGHT[c % len(_LIGHT)]
-            ax.contourf(gx, gy, lead, levels=[0, np.inf], colors=[fill])
-            ax.contour(gx, gy, lead, levels=[0], colors="#444444", linewidths=1.2)
-    for c in np.unique(np.concatenate([train[1], test[1]])).astype(int):
-        color = _DARK[c % len(_DARK)]
-        for (Xs, labels), split in ((train, "train"), (test, "test")):
-            mask = labels == c
-            ax.scatter(
-                Xs[mask, 0], Xs[mask, 1], c=color, label=f"class {c} ({split})",
-                **({"marker": "o", "s": 28, "edgecolors": "white", "linewidths": 0.6}
-                   if split == "train" else
-                   {"marker": "X", "s": 60, "edgecolors": "black", "linewidths": 0.6}),
-            )  # fmt: skip
-    ax.set_xlabel("$x_1$")
-    ax.set_ylabel("$x_2$")
-    ax.set_title(title)
-    n_classes = len(np.unique(np.concatenate([train[1], test[1]])))
-    figure.legend(loc="outside lower center", ncol=n_classes, fontsize=8, frameon=False)
-    figure.savefig(path)
-    return path
-
-
 # ------------------------------------------------------------------ graph output
-def write_graph(graph: Any, path: Path) -> Path:
-    """Render a ``viz.Graph`` to ``path`` (.svg/.png/.pdf, or .dot/.gv for the DOT source)."""
-    suffix = path.suffix.lower()
-    if suffix == ".pdf":
-        import graphviz
-
-        from autograd_lite.render import find_renderer
-
-        if find_renderer()[0] != "dot":
-            raise CliError(
-                "PDF output needs the system Graphviz `dot` (graphviz-pure writes svg and png "
-                "only): apt-get install graphviz or brew install graphviz; or write .svg",
-                status=1,
-            )
-        path.write_bytes(graphviz.pipe("dot", "pdf", graph.source.encode()))
-        return path
-    return graph.export(path)
-
-
 def _graph_path(text: str) -> Path:
     path = Path(text)
     if path.suffix.lower() not in GRAPH_FORMATS:
@@ -346,7 +236,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     out = _out_dir(args.out)
     run = _fit(args, kind, task, X, y)
     title = f"{args.architecture} on {args.dataset}"
-    written = [plot_history(run.history, out / "loss_curve.png", title, args.loss)]
+    written = [plot_loss_curve(run.history, out / "loss_curve.png", title, args.loss)]
     if kind != REGRESSION and X.shape[1] == 2:
         train, test = run.train, run.test
         if task.signed_targets:
@@ -388,20 +278,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
     X, y, _ = make_dataset("moons", args.samples, args.seed)
     run = _fit(args, BINARY, task, X, y)
     title = "MLP 2-16-16-1 on two moons"
-    plot_history(run.history, out / "loss_curve.png", title, args.loss)
+    plot_loss_curve(run.history, out / "loss_curve.png", title, args.loss)
     plot_decision_boundary(
         run.model, _class_scores(task), run.train, run.test, out / "decision_boundary.png",
         f"{title}: test accuracy {run.test_logs['accuracy']:.1%}",
     )  # fmt: skip
     print(f"wrote {out / 'loss_curve.png'}\nwrote {out / 'decision_boundary.png'}")
-    graph = _sample_graph(run.model, run.test[0][0], run.test[1][0])
+    nearest = int(np.argmin(np.abs(training.predict(run.model, run.test[0]))))  # |logit| least
+    graph = _sample_graph(run.model, run.test[0][nearest], run.test[1][nearest])
     try:
-        write_graph(graph, out / "graph.svg")
+        graph.export(out / "graph.svg")
     except RendererNotFound:
-        write_graph(graph, out / "graph.dot")
+        graph.export(out / "graph.dot")
         print(f"wrote {out / 'graph.dot'} (DOT source) instead of graph.svg", file=sys.stderr)
         raise
-    print(f"wrote {out / 'graph.svg'} (the loss graph of one test sample)")
+    print(f"wrote {out / 'graph.svg'} (the loss graph of the test sample nearest the boundary)")
     return 0
 
 
@@ -431,7 +322,7 @@ def cmd_graph(args: argparse.Namespace) -> int:
     if args.out:
         from autograd_lite.viz import draw_dot
 
-        write_graph(draw_dot(result, rankdir=args.rankdir), args.out)
+        draw_dot(result, rankdir=args.rankdir).export(args.out)
         print(f"wrote {args.out}")
     return 0
 
@@ -454,7 +345,8 @@ def build_parser() -> argparse.ArgumentParser:
         "demo",
         help="train an MLP on two moons; write a loss graph and plots",
         description="Train MLP 2-16-16-1 on 250 two-moons samples (80/20 split) with Adam, "
-        "print train/test accuracy and write graph.svg (one test sample's loss graph), "
+        "print train/test accuracy and write graph.svg (the loss graph of the test sample "
+        "nearest the decision boundary, each neuron's parameters folded into one table), "
         "loss_curve.png and decision_boundary.png into --out.",
     )
     demo.add_argument("--out", default="autograd-lite-demo", help="output directory")

@@ -2,7 +2,10 @@
 
 The system ``dot`` is used when it is on PATH (through the ``graphviz`` package's ``pipe``);
 otherwise the ``graphviz-pure`` command from the optional ``render`` extra, a static Rust port
-of dot that needs no root to install. ``AUTOGRAD_LITE_RENDERER=dot|graphviz-pure`` forces one.
+of dot that needs no root to install (SVG and PNG only; PDF needs the system ``dot``).
+
+``AUTOGRAD_LITE_RENDERER=dot`` or ``=graphviz-pure`` forces one; ``=none`` behaves as if
+neither were installed (every render raises ``RendererNotFound``), to try the fallback paths.
 """
 
 from __future__ import annotations
@@ -18,7 +21,9 @@ import graphviz
 
 RENDERER_ENV = "AUTOGRAD_LITE_RENDERER"
 RENDERERS = ("dot", "graphviz-pure")
-FORMATS = ("svg", "png")
+NO_RENDERER = "none"
+FORMATS = ("svg", "png", "pdf")
+PURE_FORMATS = ("svg", "png")
 
 INSTALL_HINT = (
     "no Graphviz renderer found. Install one of: `pip install autograd-lite[render]` "
@@ -30,8 +35,8 @@ INSTALL_HINT = (
 class RendererNotFound(RuntimeError):
     """Neither the system ``dot`` nor ``graphviz-pure`` is installed."""
 
-    def __init__(self, detail: str = "") -> None:
-        super().__init__(f"{detail}{INSTALL_HINT}")
+    def __init__(self, detail: str = "", hint: str = INSTALL_HINT) -> None:
+        super().__init__(f"{detail}{hint}")
 
 
 def _graphviz_pure() -> str | None:
@@ -49,8 +54,11 @@ def _graphviz_pure() -> str | None:
 def find_renderer() -> tuple[str, str]:
     """``(name, executable)`` of the renderer to use, or raise ``RendererNotFound``."""
     forced = os.environ.get(RENDERER_ENV, "").strip()
+    if forced == NO_RENDERER:
+        raise RendererNotFound(f"{RENDERER_ENV}=none hides the renderers; ")
     if forced and forced not in RENDERERS:
-        raise ValueError(f"{RENDERER_ENV} must be one of {RENDERERS} or unset, got {forced!r}")
+        choices = (*RENDERERS, NO_RENDERER)
+        raise ValueError(f"{RENDERER_ENV} must be one of {choices} or unset, got {forced!r}")
     if forced in ("", "dot"):
         dot = shutil.which("dot")
         if dot:
@@ -64,12 +72,18 @@ def find_renderer() -> tuple[str, str]:
 
 
 def render(dot_source: str, fmt: str = "svg") -> bytes:
-    """Lay out ``dot_source`` and return the image bytes (``fmt`` is "svg" or "png")."""
+    """Lay out ``dot_source`` and return the image bytes (``fmt`` is "svg", "png" or "pdf")."""
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {FORMATS}, got {fmt!r}")
     name, executable = find_renderer()
     if name == "dot":
         return graphviz.pipe("dot", fmt, dot_source.encode())
+    if fmt not in PURE_FORMATS:
+        raise RendererNotFound(
+            f"{fmt.upper()} output needs the system Graphviz `dot` (graphviz-pure writes "
+            f"{' and '.join(PURE_FORMATS)} only): ",
+            hint="`apt-get install graphviz` (Debian/Ubuntu) or `brew install graphviz` (macOS).",
+        )
     done = subprocess.run(
         [executable, f"-T{fmt}"], input=dot_source.encode(), capture_output=True, check=False
     )
@@ -87,3 +101,8 @@ def render_svg(dot_source: str) -> str:
 def render_png(dot_source: str) -> bytes:
     """PNG bytes for ``dot_source``."""
     return render(dot_source, "png")
+
+
+def render_pdf(dot_source: str) -> bytes:
+    """PDF bytes for ``dot_source`` (system ``dot`` only)."""
+    return render(dot_source, "pdf")

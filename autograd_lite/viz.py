@@ -18,7 +18,7 @@ from typing import Any
 import graphviz
 
 from autograd_lite.engine import Value, topological_order
-from autograd_lite.render import RendererNotFound, render_png, render_svg
+from autograd_lite.render import RendererNotFound, render_pdf, render_png, render_svg
 
 RANKDIRS = ("LR", "RL", "TB", "BT")
 ACTIVATIONS = frozenset({"tanh", "relu", "sigmoid", "leaky_relu", "softplus"})
@@ -42,18 +42,24 @@ class Graph(graphviz.Digraph):
         """The rendered PNG bytes."""
         return render_png(self.source)
 
+    def pdf(self) -> bytes:
+        """The rendered PDF bytes (needs the system ``dot``)."""
+        return render_pdf(self.source)
+
     def export(self, path: str | Path) -> Path:
-        """Write the graph to ``path`` as .svg, .png or .dot/.gv (by suffix)."""
+        """Write the graph to ``path`` as .svg, .png, .pdf or .dot/.gv (by suffix)."""
         path = Path(path)
         suffix = path.suffix.lower()
         if suffix == ".svg":
             path.write_text(self.svg(), encoding="utf-8")
-        elif suffix == ".png":
-            path.write_bytes(self.png())
+        elif suffix in (".png", ".pdf"):
+            path.write_bytes(self.png() if suffix == ".png" else self.pdf())
         elif suffix in (".dot", ".gv"):
             path.write_text(self.source, encoding="utf-8")
         else:
-            raise ValueError(f"export needs a .svg, .png, .dot or .gv path, got {str(path)!r}")
+            raise ValueError(
+                f"export needs a .svg, .png, .pdf, .dot or .gv path, got {str(path)!r}"
+            )
         return path
 
     def _repr_svg_(self) -> str:

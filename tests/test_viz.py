@@ -318,17 +318,43 @@ def test_falls_back_to_graphviz_pure_without_system_dot(
     assert svg_counts(svg)[:2] == (2, 1)
 
 
-def test_export_writes_each_format(tmp_path) -> None:
+def test_export_writes_each_format(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(render_module.RENDERER_ENV, raising=False)
     loss, _ = expression()
     graph = draw_dot(loss)
     assert graph.export(tmp_path / "g.svg").read_text().count("<svg") == 1
     assert graph.export(tmp_path / "g.png").read_bytes()[:4] == b"\x89PNG"
+    pdf = graph.export(tmp_path / "g.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF")
     assert graph.export(tmp_path / "g.dot").read_text() == graph.source
     with pytest.raises(ValueError, match=r"\.svg"):
-        graph.export(tmp_path / "g.pdf")
+        graph.export(tmp_path / "g.jpg")
+
+
+def test_pdf_needs_the_system_dot(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(render_module.RENDERER_ENV, "graphviz-pure")
+    graph = draw_dot(expression()[0])
+    with pytest.raises(RendererNotFound, match="PDF output needs the system Graphviz") as caught:
+        graph.pdf()
+    assert "apt-get install graphviz" in str(caught.value)
+    assert graph.svg().lstrip().startswith("<?xml")  # graphviz-pure still draws svg
+
+
+def test_renderer_none_behaves_as_if_nothing_were_installed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(render_module.RENDERER_ENV, "none")
+    graph = draw_dot(expression()[0])
+    for draw in (graph.svg, graph.png, graph.pdf):
+        with pytest.raises(RendererNotFound, match="pip install autograd-lite\\[render\\]"):
+            draw()
+    assert "apt-get install graphviz" in graph._repr_mimebundle_()["text/plain"]
+    monkeypatch.delenv(render_module.RENDERER_ENV)
+    assert find_renderer()[0] == "dot"  # the system dot is back (CI installs it)
 
 
 def test_no_renderer_raises_with_install_hints(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Really hides both programs: ``which`` finds neither dot nor graphviz-pure."""
     monkeypatch.setattr(render_module.shutil, "which", lambda *a, **k: None)
     monkeypatch.delenv(render_module.RENDERER_ENV, raising=False)
     loss, _ = expression()
