@@ -46,9 +46,13 @@ def format_trace(rows: list[TraceRow]) -> str:
     lines = [header]
     for row in rows:
         for j, name in enumerate(row.parent_names):
-            lead = (str(row.step), row.name, row.op, f"{row.upstream:.6g}") if j == 0 else ("",) * 4
+            lead = (
+                (str(row.step), row.name, row.op, f"{row.upstream + 0.0:.6g}")
+                if j == 0
+                else ("",) * 4
+            )
             numbers = (row.local_grads[j], row.contributions[j], row.grads_after[j])
-            lines.append((*lead, name, *(f"{x:.6g}" for x in numbers)))
+            lines.append((*lead, name, *(f"{x + 0.0:.6g}" for x in numbers)))
     widths = [max(len(line[k]) for line in lines) for k in range(len(header))]
     text = [
         "  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip()

@@ -76,8 +76,8 @@ class Graph(graphviz.Digraph):
 
 
 def fmt(x: float) -> str:
-    """A number with 4 significant digits, as shown in every label."""
-    return f"{x:.4g}"
+    """A number with 4 significant digits, as shown in every label (no "-0")."""
+    return f"{x + 0.0:.4g}"
 
 
 def _escape(text: str) -> str:

@@ -12,7 +12,8 @@ from autograd_lite import Value
 from autograd_lite import render as render_module
 from autograd_lite.nn import MLP
 from autograd_lite.render import RendererNotFound, find_renderer, render_png, render_svg
-from autograd_lite.viz import draw_dot
+from autograd_lite.stepper import backward_trace
+from autograd_lite.viz import draw_dot, fmt
 
 NODE = re.compile(r"^\s*(\w+) \[(.*)\]\s*$", re.S)
 EDGE = re.compile(r"^\s*(\w+) -> (\w+)")
@@ -378,3 +379,10 @@ def test_forcing_an_unknown_renderer_is_a_value_error(monkeypatch: pytest.Monkey
     monkeypatch.setenv(render_module.RENDERER_ENV, "cairo")
     with pytest.raises(ValueError, match="graphviz-pure"):
         find_renderer()
+
+
+def test_negative_zero_is_shown_as_zero():
+    assert fmt(-0.0) == "0" and fmt(-1.5) == "-1.5"
+    x = Value(-0.0, label="x")
+    table = str(backward_trace(x * -0.0))
+    assert "-0 " not in table and "-0\n" not in table
