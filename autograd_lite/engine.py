@@ -88,6 +88,10 @@ def _number(o: Any) -> float:
     return operand
 
 
+def _data(other: Any) -> Any:
+    return other.data if isinstance(other, Value) else other
+
+
 def _describe(operands: Iterable[Any]) -> str:
     parts = []
     for o in operands:
@@ -105,15 +109,16 @@ def _forward_anomaly(op: str, data: float, operands: tuple) -> None:
         )
 
 
-def _new(data: float) -> Value:
+def _node(data: float, op: str, parents: tuple, local: Any, ctx: Any) -> Value:
+    """A new node (no ``__init__``: its fields are set straight from the op's results)."""
     out = _object_new(Value)
     out.data = data
     out.grad = 0.0
     out.label = ""
-    out.op = ""
-    out.parents = ()
-    out._local = ()
-    out._ctx = None
+    out.op = op
+    out.parents = parents
+    out._local = local
+    out._ctx = ctx
     return out
 
 
@@ -121,14 +126,12 @@ def _unary(op: str, x: Value) -> Value:
     """``op(x)``: the fast path for the one-input ops."""
     forward, derivative = OPS[op]
     xd = x.data
-    out = _new(forward(xd))
+    data = forward(xd)
     if _state["anomaly"]:
-        _forward_anomaly(op, out.data, (x,))
-    if _state["grad"]:
-        out.op = op
-        out.parents = (x,)
-        out._local = derivative((xd,), out.data)[0]
-    return out
+        _forward_anomaly(op, data, (x,))
+    if not _state["grad"]:
+        return _node(data, "", (), (), None)
+    return _node(data, op, (x,), derivative((xd,), data)[0], None)
 
 
 def _binary(op: str, a: Any, b: Any) -> Value:
@@ -137,53 +140,63 @@ def _binary(op: str, a: Any, b: Any) -> Value:
     a_is_value, b_is_value = isinstance(a, Value), isinstance(b, Value)
     ad = a.data if a_is_value else a
     bd = b.data if b_is_value else b
-    out = _new(forward(ad, bd))
+    data = forward(ad, bd)
     if _state["anomaly"]:
-        _forward_anomaly(op, out.data, (a, b))
+        _forward_anomaly(op, data, (a, b))
     if not _state["grad"]:
-        return out
-    local = derivative((ad, bd), out.data)
-    out.op = op
+        return _node(data, "", (), (), None)
+    local = derivative((ad, bd), data)
     if a_is_value and b_is_value:
-        out.parents, out._local = (a, b), local
-    elif a_is_value:
-        out.parents, out._local, out._ctx = (a,), local[0], b
-    else:
-        out.parents, out._local, out._ctx = (b,), local[1], (a, b)
-    return out
+        return _node(data, op, (a, b), local, None)
+    if a_is_value:
+        return _node(data, op, (a,), local[0], b)
+    return _node(data, op, (b,), local[1], (a, b))
 
 
-def _nary(op: str, operands: tuple) -> Value:
-    """An n-ary node (``sum``, ``dot``): one node, many parents."""
+def _nary(op: str, operands: tuple, numbers: bool = False) -> Value:
+    """An n-ary node (``sum``, ``dot``): one node, many parents.
+
+    ``numbers=True`` says plain numbers are expected among the operands (a first layer's
+    inputs), which skips the all-Values attempt and the exception it would raise.
+    """
     forward, derivative = OPS[op]
-    try:  # fast path, every operand a Value: other types fail here or give a non-float
-        xs = [o.data for o in operands]
-        data = forward(xs)
-        all_values = type(data) is float
-    except (AttributeError, TypeError):
-        all_values = False
-    if not all_values:
-        operands = tuple(
-            [o if type(o) is float or isinstance(o, Value) else _number(o) for o in operands]
-        )
-        xs = [o.data if isinstance(o, Value) else o for o in operands]
-        data = forward(xs)
-    out = _new(data)
+    all_values = False
+    if not numbers:
+        try:  # the common case, all Values; anything else fails here or gives a non-float
+            xs = [o.data for o in operands]
+            data = forward(xs)
+            all_values = type(data) is float
+        except (AttributeError, TypeError):
+            pass
+    if all_values:
+        parents = operands
+    else:
+        operands, xs, data = _with_numbers(forward, operands)
+        parents = tuple([o for o in operands if isinstance(o, Value)])
     if _state["anomaly"]:
         _forward_anomaly(op, data, operands)
-    if not _state["grad"]:
-        return out
-    local = derivative(xs, out.data)
+    if not parents or not _state["grad"]:
+        return _node(data, "", (), (), None)
+    local = derivative(xs, data)
     if all_values:
-        out.op, out.parents = op, operands
-        out._local = local[0] if len(operands) == 1 else local
-        return out
-    parents = tuple([o for o in operands if isinstance(o, Value)])
-    if parents:
-        kept = [d for o, d in zip(operands, local) if isinstance(o, Value)]
-        out.op, out.parents, out._ctx = op, parents, operands
-        out._local = kept[0] if len(kept) == 1 else tuple(kept)
-    return out
+        return _node(data, op, parents, local[0] if len(parents) == 1 else local, None)
+    kept = [d for o, d in zip(operands, local) if isinstance(o, Value)]
+    return _node(data, op, parents, kept[0] if len(kept) == 1 else tuple(kept), operands)
+
+
+def _with_numbers(forward: Any, operands: tuple) -> tuple[tuple, list, float]:
+    """Operands mixing Values and numbers: plain floats as they are (a network's inputs),
+    anything else through ``_number`` (a Python float, or a TypeError saying what is wrong)."""
+    xs = [o.data if type(o) is Value else o for o in operands]
+    try:
+        data = forward(xs)
+    except TypeError:
+        data = None
+    if type(data) is not float:
+        operands = tuple([o if isinstance(o, Value) else _number(o) for o in operands])
+        xs = [o.data if isinstance(o, Value) else o for o in operands]
+        data = float(forward(xs))
+    return operands, xs, data
 
 
 def topological_order(roots: Value | Sequence[Value], leaves: bool = True) -> list[Value]:
@@ -207,13 +220,14 @@ def topological_order(roots: Value | Sequence[Value], leaves: bool = True) -> li
         while stack:
             node, pending = stack[-1]
             for parent in pending:
-                if parent not in seen:
-                    seen.add(parent)
-                    if parent.parents:
+                if parent.parents:
+                    if parent not in seen:
+                        seen.add(parent)
                         stack.append((parent, iter(parent.parents)))
                         break
-                    if leaves:
-                        order.append(parent)
+                elif leaves and parent not in seen:
+                    seen.add(parent)
+                    order.append(parent)
             else:
                 stack.pop()
                 order.append(node)
@@ -277,6 +291,20 @@ class Value:
 
     def __float__(self) -> float:
         return self.data
+
+    # Ordering compares data and gives a plain bool, like a 0-d tensor in an ``if``; ``==``
+    # stays identity so that Values can live in sets and dicts.
+    def __lt__(self, other: Any) -> bool:
+        return self.data < _data(other)
+
+    def __le__(self, other: Any) -> bool:
+        return self.data <= _data(other)
+
+    def __gt__(self, other: Any) -> bool:
+        return self.data > _data(other)
+
+    def __ge__(self, other: Any) -> bool:
+        return self.data >= _data(other)
 
     # -------------------------------------------------------------------- arithmetic
     def __add__(self, other: Any) -> Value:
@@ -379,9 +407,8 @@ class Value:
                 f"Value.dot needs as many weights as inputs, got {len(weights)} weights "
                 f"and {len(inputs)} inputs"
             )
-        if bias is None:
-            return _nary("dot", (*weights, *inputs))
-        return _nary("dot", (*weights, *inputs, bias))
+        operands = (*weights, *inputs) if bias is None else (*weights, *inputs, bias)
+        return _nary("dot", operands, numbers=bool(inputs) and type(inputs[0]) is not Value)
 
     # ------------------------------------------------------------------- backward
     def backward(self, gradient: float = 1.0) -> None:

@@ -77,8 +77,10 @@ def _initial_weights(
     return rng.normal(0.0, float(std), nin).tolist()
 
 
-def _as_inputs(x: Any, nin: int) -> list:
-    """Inputs as a list (Values and numbers pass through); wrong length is a ValueError."""
+def _as_inputs(x: Any, nin: int) -> list[Value]:
+    """Inputs as a list of Values (numbers become input leaves, drawn as such in a graph,
+    and every ``dot`` node then takes the engine's all-Values path); wrong length is a
+    ValueError."""
     if isinstance(x, np.ndarray):
         if x.ndim != 1:
             raise ValueError(
@@ -92,7 +94,7 @@ def _as_inputs(x: Any, nin: int) -> list:
         x = list(x)
     if len(x) != nin:
         raise ValueError(f"expected {nin} inputs, got {len(x)}")
-    return x
+    return [v if isinstance(v, Value) else Value(v) for v in x]
 
 
 class Module:

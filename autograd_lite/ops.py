@@ -12,7 +12,7 @@ floats it gives the numbers that ``backward()`` stores in each node; called with
 ``Value`` operands (and the node itself as ``out``) it builds a graph, which is how
 ``grad(..., create_graph=True)`` gets second and higher derivatives. The helpers
 below (``div``, ``power``, ``log``, ...) dispatch on the type so a rule reads like
-the formula from a textbook.
+the formula from a textbook; comparisons (``x > 0``) work on Values as on floats.
 """
 
 from __future__ import annotations
@@ -149,10 +149,6 @@ def sigmoid(x: Any) -> Any:
     return fsigmoid(x) if is_number(x) else x.sigmoid()
 
 
-def _sign(x: float) -> float:
-    return 1.0 if x > 0 else (-1.0 if x < 0 else 0.0)
-
-
 # ------------------------------------------------------------ the chain rules
 Derivative = Callable[[tuple, Any], tuple]
 
@@ -187,7 +183,8 @@ def d_neg(xs, out):
 
 
 def d_abs(xs, out):
-    return (_sign(value_of(xs[0])),)  # abs'(0) = 0
+    x = xs[0]
+    return (1.0 if x > 0 else (-1.0 if x < 0 else 0.0),)  # abs'(0) = 0
 
 
 def d_exp(xs, out):
@@ -211,12 +208,12 @@ def d_sigmoid(xs, out):
 
 
 def d_relu(xs, out):
-    return (1.0 if value_of(xs[0]) > 0 else 0.0,)  # relu'(0) = 0
+    return (1.0 if xs[0] > 0 else 0.0,)  # relu'(0) = 0
 
 
 def d_leaky_relu(xs, out):
     x, slope = xs
-    return (1.0 if value_of(x) > 0 else slope, 0.0)  # the slope is a constant
+    return (1.0 if x > 0 else slope, 0.0)  # the slope is a constant
 
 
 def d_softplus(xs, out):

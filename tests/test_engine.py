@@ -407,3 +407,12 @@ def test_numpy_numbers_become_python_floats_inside_nodes(number):
     for out in (x * number, number * x, Value.dot([x], [number]), Value.sum([x, number])):
         assert type(out.data) is float
         assert all(type(o) in (float, int) for o in out.operands if not isinstance(o, Value))
+
+
+def test_ordering_compares_data_and_equality_stays_identity():
+    a, b = Value(1.0), Value(2.0)
+    assert a < b and a <= b and b > a and b >= a and a < 1.5
+    assert 2.5 > b  # noqa: SIM300 (the reflected comparison is what is tested)
+    assert not (a > b) and Value(1.0) >= 1.0
+    assert a != Value(1.0)
+    assert sorted([b, a]) == [a, b]
