@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import math
 import numbers
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -199,6 +199,26 @@ def _with_numbers(forward: Any, operands: tuple) -> tuple[tuple, list, float]:
     return operands, xs, data
 
 
+def _arithmetic(op: str, reflected: bool = False) -> Callable[[Value, Any], Value]:
+    """The method behind ``value op other`` (or, reflected, ``other op value``).
+
+    ``other`` may be a Value or a real number; anything else gets ``NotImplemented``, so
+    Python raises its usual TypeError.
+    """
+
+    def method(self: Value, other: Any) -> Value:
+        other = _operand(other)
+        if other is NotImplemented:
+            return NotImplemented
+        return _binary(op, other, self) if reflected else _binary(op, self, other)
+
+    method.__name__ = f"__{'r' if reflected else ''}{_DUNDER[op]}__"
+    return method
+
+
+_DUNDER = {"+": "add", "-": "sub", "*": "mul", "/": "truediv", "**": "pow"}
+
+
 def topological_order(roots: Value | Sequence[Value], leaves: bool = True) -> list[Value]:
     """Every node reachable from ``roots``, each after all of its parents.
 
@@ -307,45 +327,11 @@ class Value:
         return self.data >= _data(other)
 
     # -------------------------------------------------------------------- arithmetic
-    def __add__(self, other: Any) -> Value:
-        other = _operand(other)
-        return NotImplemented if other is NotImplemented else _binary("+", self, other)
-
-    def __radd__(self, other: Any) -> Value:
-        other = _operand(other)
-        return NotImplemented if other is NotImplemented else _binary("+", other, self)
-
-    def __sub__(self, other: Any) -> Value:
-        other = _operand(other)
-        return NotImplemented if other is NotImplemented else _binary("-", self, other)
-
-    def __rsub__(self, other: Any) -> Value:
-        other = _operand(other)
-        return NotImplemented if other is NotImplemented else _binary("-", other, self)
-
-    def __mul__(self, other: Any) -> Value:
-        other = _operand(other)
-        return NotImplemented if other is NotImplemented else _binary("*", self, other)
-
-    def __rmul__(self, other: Any) -> Value:
-        other = _operand(other)
-        return NotImplemented if other is NotImplemented else _binary("*", other, self)
-
-    def __truediv__(self, other: Any) -> Value:
-        other = _operand(other)
-        return NotImplemented if other is NotImplemented else _binary("/", self, other)
-
-    def __rtruediv__(self, other: Any) -> Value:
-        other = _operand(other)
-        return NotImplemented if other is NotImplemented else _binary("/", other, self)
-
-    def __pow__(self, other: Any) -> Value:
-        other = _operand(other)
-        return NotImplemented if other is NotImplemented else _binary("**", self, other)
-
-    def __rpow__(self, other: Any) -> Value:
-        other = _operand(other)
-        return NotImplemented if other is NotImplemented else _binary("**", other, self)
+    __add__, __radd__ = _arithmetic("+"), _arithmetic("+", reflected=True)
+    __sub__, __rsub__ = _arithmetic("-"), _arithmetic("-", reflected=True)
+    __mul__, __rmul__ = _arithmetic("*"), _arithmetic("*", reflected=True)
+    __truediv__, __rtruediv__ = _arithmetic("/"), _arithmetic("/", reflected=True)
+    __pow__, __rpow__ = _arithmetic("**"), _arithmetic("**", reflected=True)
 
     def __neg__(self) -> Value:
         return _unary("neg", self)
