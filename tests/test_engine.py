@@ -432,3 +432,12 @@ def test_ordering_compares_data_and_equality_stays_identity():
     assert not (a > b) and Value(1.0) >= 1.0
     assert a != Value(1.0)
     assert sorted([b, a]) == [a, b]
+
+
+def test_is_grad_enabled_follows_no_grad():
+    from autograd_lite import is_grad_enabled
+
+    assert is_grad_enabled()
+    with no_grad():
+        assert not is_grad_enabled()
+    assert is_grad_enabled()
