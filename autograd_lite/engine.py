@@ -48,6 +48,11 @@ class detect_anomaly(contextlib.ContextDecorator):
         _state["anomaly"] = self._previous
 
 
+def is_grad_enabled() -> bool:
+    """False inside ``no_grad()``."""
+    return _state["grad"]
+
+
 def _to_float(data: Any) -> float:
     if isinstance(data, (float, int, np.bool_, np.integer, np.floating)):
         return float(data)
