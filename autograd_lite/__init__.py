@@ -2,7 +2,13 @@
 
 from autograd_lite import data, losses, nn, optim, train
 from autograd_lite.autograd import grad
-from autograd_lite.engine import Value, detect_anomaly, no_grad, topological_order
+from autograd_lite.engine import (
+    Value,
+    detect_anomaly,
+    is_grad_enabled,
+    no_grad,
+    topological_order,
+)
 from autograd_lite.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from autograd_lite.stepper import BackwardStepper, backward_trace
 from autograd_lite.viz import draw_dot
@@ -18,6 +24,7 @@ __all__ = [
     "grad",
     "gradcheck",
     "gradgradcheck",
+    "is_grad_enabled",
     "losses",
     "nn",
     "no_grad",
