@@ -153,21 +153,15 @@ def _binary(op: str, a: Any, b: Any) -> Value:
     return _node(data, op, (b,), local[1], (a, b))
 
 
-def _nary(op: str, operands: tuple, numbers: bool = False) -> Value:
-    """An n-ary node (``sum``, ``dot``): one node, many parents.
-
-    ``numbers=True`` says plain numbers are expected among the operands (a first layer's
-    inputs), which skips the all-Values attempt and the exception it would raise.
-    """
+def _nary(op: str, operands: tuple) -> Value:
+    """An n-ary node (``sum``, ``dot``): one node, many parents."""
     forward, derivative = OPS[op]
-    all_values = False
-    if not numbers:
-        try:  # the common case, all Values; anything else fails here or gives a non-float
-            xs = [o.data for o in operands]
-            data = forward(xs)
-            all_values = type(data) is float
-        except (AttributeError, TypeError):
-            pass
+    try:  # the common case, all Values; anything else fails here or gives a non-float
+        xs = [o.data for o in operands]
+        data = forward(xs)
+        all_values = type(data) is float
+    except (AttributeError, TypeError):
+        all_values = False
     if all_values:
         parents = operands
     else:
@@ -394,7 +388,7 @@ class Value:
                 f"and {len(inputs)} inputs"
             )
         operands = (*weights, *inputs) if bias is None else (*weights, *inputs, bias)
-        return _nary("dot", operands, numbers=bool(inputs) and type(inputs[0]) is not Value)
+        return _nary("dot", operands)
 
     # ------------------------------------------------------------------- backward
     def backward(self, gradient: float = 1.0) -> None:
