@@ -19,20 +19,23 @@ import numpy as np
 
 from autograd_lite.ops import OPS
 
-_state = {"grad": True, "anomaly": False}
+_grad_enabled = True  # False inside no_grad()
+_anomaly = False  # True inside detect_anomaly()
 _object_new = object.__new__
+_isfinite = math.isfinite
 
 
 class no_grad(contextlib.ContextDecorator):
     """Context manager and decorator: ops inside record no parents (results are leaves)."""
 
     def __enter__(self) -> no_grad:
-        self._previous = _state["grad"]
-        _state["grad"] = False
+        global _grad_enabled
+        self._previous, _grad_enabled = _grad_enabled, False
         return self
 
     def __exit__(self, *exc: object) -> None:
-        _state["grad"] = self._previous
+        global _grad_enabled
+        _grad_enabled = self._previous
 
 
 class detect_anomaly(contextlib.ContextDecorator):
@@ -40,17 +43,18 @@ class detect_anomaly(contextlib.ContextDecorator):
     is not finite, naming the op and its inputs. Outside it, inf and nan just propagate."""
 
     def __enter__(self) -> detect_anomaly:
-        self._previous = _state["anomaly"]
-        _state["anomaly"] = True
+        global _anomaly
+        self._previous, _anomaly = _anomaly, True
         return self
 
     def __exit__(self, *exc: object) -> None:
-        _state["anomaly"] = self._previous
+        global _anomaly
+        _anomaly = self._previous
 
 
 def is_grad_enabled() -> bool:
     """False inside ``no_grad()``."""
-    return _state["grad"]
+    return _grad_enabled
 
 
 def _to_float(data: Any) -> float:
@@ -122,16 +126,22 @@ def _node(data: float, op: str, parents: tuple, local: Any, ctx: Any) -> Value:
     return out
 
 
-def _unary(op: str, x: Value) -> Value:
-    """``op(x)``: the fast path for the one-input ops."""
+def _unary(op: str) -> Callable[[Value], Value]:
+    """The method behind ``value.op()`` for a one-input op (its rule looked up once)."""
     forward, derivative = OPS[op]
-    xd = x.data
-    data = forward(xd)
-    if _state["anomaly"]:
-        _forward_anomaly(op, data, (x,))
-    if not _state["grad"]:
-        return _node(data, "", (), (), None)
-    return _node(data, op, (x,), derivative((xd,), data)[0], None)
+
+    def method(self: Value) -> Value:
+        xd = self.data
+        data = forward(xd)
+        if _anomaly:
+            _forward_anomaly(op, data, (self,))
+        if not _grad_enabled:
+            return _node(data, "", (), (), None)
+        return _node(data, op, (self,), derivative((xd,), data)[0], None)
+
+    method.__name__ = f"__{op}__" if op in ("neg", "abs") else op
+    method.__doc__ = f"``{op}`` of this Value (chain rule: ``ops.d_{op}``)."
+    return method
 
 
 def _binary(op: str, a: Any, b: Any) -> Value:
@@ -141,9 +151,9 @@ def _binary(op: str, a: Any, b: Any) -> Value:
     ad = a.data if a_is_value else a
     bd = b.data if b_is_value else b
     data = forward(ad, bd)
-    if _state["anomaly"]:
+    if _anomaly:
         _forward_anomaly(op, data, (a, b))
-    if not _state["grad"]:
+    if not _grad_enabled:
         return _node(data, "", (), (), None)
     local = derivative((ad, bd), data)
     if a_is_value and b_is_value:
@@ -167,9 +177,9 @@ def _nary(op: str, operands: tuple) -> Value:
     else:
         operands, xs, data = _with_numbers(forward, operands)
         parents = tuple([o for o in operands if isinstance(o, Value)])
-    if _state["anomaly"]:
+    if _anomaly:
         _forward_anomaly(op, data, operands)
-    if not parents or not _state["grad"]:
+    if not parents or not _grad_enabled:
         return _node(data, "", (), (), None)
     local = derivative(xs, data)
     if all_values:
@@ -327,42 +337,21 @@ class Value:
     __truediv__, __rtruediv__ = _arithmetic("/"), _arithmetic("/", reflected=True)
     __pow__, __rpow__ = _arithmetic("**"), _arithmetic("**", reflected=True)
 
-    def __neg__(self) -> Value:
-        return _unary("neg", self)
-
-    def __abs__(self) -> Value:
-        return _unary("abs", self)
+    __neg__, __abs__ = _unary("neg"), _unary("abs")
 
     # ------------------------------------------------------------------ functions
-    def exp(self) -> Value:
-        return _unary("exp", self)
-
-    def log(self) -> Value:
-        return _unary("log", self)
-
-    def sqrt(self) -> Value:
-        return _unary("sqrt", self)
-
-    def tanh(self) -> Value:
-        return _unary("tanh", self)
-
-    def sigmoid(self) -> Value:
-        return _unary("sigmoid", self)
-
-    def relu(self) -> Value:
-        return _unary("relu", self)
+    exp, log, sqrt = _unary("exp"), _unary("log"), _unary("sqrt")
+    tanh, sigmoid, relu, softplus = (
+        _unary("tanh"),
+        _unary("sigmoid"),
+        _unary("relu"),
+        _unary("softplus"),
+    )
+    sin, cos = _unary("sin"), _unary("cos")
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
+        """``x`` for x > 0, else ``slope * x`` (chain rule: ``ops.d_leaky_relu``)."""
         return _binary("leaky_relu", self, float(slope))
-
-    def softplus(self) -> Value:
-        return _unary("softplus", self)
-
-    def sin(self) -> Value:
-        return _unary("sin", self)
-
-    def cos(self) -> Value:
-        return _unary("cos", self)
 
     def detach(self) -> Value:
         """A new leaf with the same data (and label), cut off from the graph."""
@@ -401,7 +390,7 @@ class Value:
         for node in order:
             node.grad = 0.0
         self.grad += float(gradient)
-        check = _state["anomaly"]
+        check = _anomaly
         for node in reversed(order):
             g = node.grad
             if check:
@@ -409,6 +398,9 @@ class Value:
             parents = node.parents
             if len(parents) == 1:
                 parents[0].grad += g * node._local
-            else:
+            elif g or not _isfinite(sum(node._local)):
                 for p, d in zip(parents, node._local):
                     p.grad += g * d
+            # else: a zero gradient times finite local derivatives adds exactly zero (a dead
+            # relu's neuron), so its many inputs are skipped; with an inf or nan among them
+            # the products are nan and are propagated, as in PyTorch.

@@ -208,7 +208,7 @@ def d_sigmoid(xs, out):
 
 
 def d_relu(xs, out):
-    return (1.0 if xs[0] > 0 else 0.0,)  # relu'(0) = 0
+    return (0.0 if xs[0] <= 0 else 1.0,)  # relu'(0) = 0; at nan 1, as in PyTorch
 
 
 def d_leaky_relu(xs, out):

@@ -237,6 +237,12 @@ def test_derivatives_at_kinks_follow_pytorch(build, expected_grad):
     assert x.grad == expected_grad
 
 
+def test_relu_passes_the_gradient_through_nan_like_pytorch():
+    x = Value(math.nan)
+    x.relu().backward()
+    assert x.grad == 1.0  # PyTorch zeroes the gradient only where x <= 0
+
+
 def test_power_derivative_with_respect_to_exponent_is_zero_at_zero_base():
     x, y = Value(0.0), Value(2.0)
     (x**y).backward()
@@ -271,6 +277,22 @@ def test_non_leaf_grads_hold_the_latest_call_only():
     y.backward()
     assert h.grad == 2 * 6.0  # reset, not doubled (micrograd doubles it)
     assert y.grad == 1.0
+
+
+def test_a_dead_relu_gives_its_neurons_inputs_exact_zero_gradients():
+    w, x, b = [Value(0.5), Value(-2.0)], [Value(3.0), Value(1.0)], Value(0.1)
+    out = Value.dot(w, x, b).relu() + Value.sum(x)  # dot = -0.4: the relu is dead
+    out.backward()
+    assert [v.grad for v in w] == [0.0, 0.0] and b.grad == 0.0
+    assert [v.grad for v in x] == [1.0, 1.0]  # only the sum's path reaches x
+
+
+def test_a_zero_upstream_gradient_still_turns_an_infinite_local_derivative_into_nan():
+    # ``* 0`` sends back 0 to the dot node; d dot / d x = w = inf and 0 * inf is nan, as
+    # in PyTorch: skipping zero gradients must not hide this.
+    w, x = Value(math.inf), Value(0.0)
+    (Value.dot([w], [x]) * 0.0).backward()
+    assert math.isnan(x.grad) and w.grad == 0.0
 
 
 def test_backward_touches_nothing_it_does_not_reach():
