@@ -20,7 +20,6 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Callable, Sequence
-from itertools import islice
 from typing import Any, NamedTuple
 
 _INF = math.inf
@@ -120,7 +119,7 @@ def fleaky_relu(x: float, slope: float) -> float:
 def fdot(xs: Sequence[float]) -> float:
     """w . x (+ b): operands are w1..wn, x1..xn and an optional bias."""
     n = len(xs) // 2
-    total = sum(map(operator.mul, xs, islice(xs, n, 2 * n)))
+    total = sum(map(operator.mul, xs[:n], xs[n : 2 * n]))
     return total + xs[-1] if len(xs) % 2 else total
 
 

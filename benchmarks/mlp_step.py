@@ -245,11 +245,15 @@ def cases(n_points: int, repeat: int, micrograd_limit: int) -> tuple[list[Case],
 
 
 def _factories() -> dict[str, Callable[[Problem], Engine]]:
-    """Engine factories for the libraries that are installed, hand-written last."""
+    """Engine factories for the libraries that are installed, the design floor's lean
+    engines, hand-written last."""
+    from benchmarks import floor
+
     factories: dict[str, Callable[[Problem], Engine]] = {"autograd_lite": autograd_lite_engine}
     if importlib.util.find_spec("micrograd") is not None:
         factories["micrograd"] = micrograd_engine
     if importlib.util.find_spec("torch") is not None:
         factories["pytorch"] = torch_engine
+    factories.update(floor.FACTORIES)
     factories["hand-written"] = hand_engine
     return factories

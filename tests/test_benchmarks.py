@@ -38,6 +38,7 @@ def _cases(results: dict, workload: str) -> dict[tuple[str, int], dict]:
 
 def _engines() -> set[str]:
     engines = {"autograd_lite", "micrograd", "hand-written"}
+    engines |= {"lean: dot + relu nodes", "lean: fused neurons"}  # the design floor
     return engines | ({"pytorch"} if importlib.util.find_spec("torch") else set())
 
 
