@@ -140,6 +140,7 @@ def _unary(op: str) -> Callable[[Value], Value]:
         return _node(data, op, (self,), derivative((xd,), data)[0], None)
 
     method.__name__ = f"__{op}__" if op in ("neg", "abs") else op
+    method.__qualname__ = f"Value.{method.__name__}"
     method.__doc__ = f"``{op}`` of this Value (chain rule: ``ops.d_{op}``)."
     return method
 
@@ -340,14 +341,15 @@ class Value:
     __neg__, __abs__ = _unary("neg"), _unary("abs")
 
     # ------------------------------------------------------------------ functions
-    exp, log, sqrt = _unary("exp"), _unary("log"), _unary("sqrt")
-    tanh, sigmoid, relu, softplus = (
-        _unary("tanh"),
-        _unary("sigmoid"),
-        _unary("relu"),
-        _unary("softplus"),
-    )
-    sin, cos = _unary("sin"), _unary("cos")
+    exp = _unary("exp")
+    log = _unary("log")
+    sqrt = _unary("sqrt")
+    tanh = _unary("tanh")
+    sigmoid = _unary("sigmoid")
+    relu = _unary("relu")
+    softplus = _unary("softplus")
+    sin = _unary("sin")
+    cos = _unary("cos")
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
         """``x`` for x > 0, else ``slope * x`` (chain rule: ``ops.d_leaky_relu``)."""

@@ -211,11 +211,14 @@ def hand_step(
     return total / len(X)
 
 
-def cases(n_points: int, repeat: int, micrograd_limit: int) -> tuple[list[Case], dict]:
+def cases(n_points: int, repeat: int, micrograd_limit: int, steps: int) -> tuple[list[Case], dict]:
     """W1 timing cases for every installed engine, after checking that all of them agree.
 
     Each engine takes one untimed first step from the same weights; its loss and updated
     weights are compared with the hand-written floats (this step also warms up caches).
+    A timed run is ``steps`` consecutive steps, as in a training loop: an engine whose
+    graphs are reference cycles (micrograd) pays, from the second step on, for collecting
+    the garbage of the step before, as it does when a user trains with it.
     """
     problem = make_problem(n_points)
     engines = {name: factory(problem) for name, factory in _factories().items()}
@@ -239,9 +242,19 @@ def cases(n_points: int, repeat: int, micrograd_limit: int) -> tuple[list[Case],
         and agreement["max_param_diff_after_step"] <= AGREEMENT_TOL
     )
     out = [
-        Case("W1", name, n_points, n_points, "point", e.step, repeat) for name, e in engines.items()
+        Case("W1", name, n_points, n_points, "point", _repeated(e.step, steps), repeat, steps=steps)
+        for name, e in engines.items()
     ]
     return out, agreement
+
+
+def _repeated(step: Callable[[], float], steps: int) -> Callable[[], float]:
+    def run() -> float:
+        for _ in range(steps):
+            loss = step()
+        return loss
+
+    return run
 
 
 def _factories() -> dict[str, Callable[[Problem], Engine]]:

@@ -29,6 +29,7 @@ class Settings:
     """Workload sizes: the issue's full sizes or tiny ones for a smoke test."""
 
     points: int
+    steps: int  # consecutive W1 training steps per timed run
     depths: tuple[int, ...]
     reference_depth: int
     terms: int
@@ -36,8 +37,8 @@ class Settings:
     repeat: int
 
 
-FULL = Settings(100, (10**3, 10**4, 10**5, 10**6), 10**4, 10**5, 10**4, 5)
-QUICK = Settings(8, (10, 100, 1000), 10, 300, 200, 2)
+FULL = Settings(100, 5, (10**3, 10**4, 10**5, 10**6), 10**4, 10**5, 10**4, 5)
+QUICK = Settings(8, 2, (10, 100, 1000), 10, 300, 200, 2)
 
 
 def _positive(text: str) -> int:
@@ -109,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     # One workload at a time, each interleaved across its engines: a workload's data (W3's
     # 400,000 leaves) is built just before it runs and freed after, so it does not sit in
     # memory, traversed by every garbage collection, while another workload is timed.
-    w1, agreement = mlp_step.cases(settings.points, repeat, limit)
+    w1, agreement = mlp_step.cases(settings.points, repeat, limit, settings.steps)
     run_interleaved(w1, progress)
     w2 = chain.cases(list(settings.depths), repeat, limit)
     run_interleaved(w2, progress)
@@ -128,7 +129,10 @@ def main(argv: list[str] | None = None) -> int:
         f"{info['python']}; 1-minute load average {load_at_start} at start, "
         f"{info['load_average_1min']} at end"
     )
-    print(f"Versions: {info['versions']}; median of {repeat} runs (depth 1e6: at most 3)\n")
+    print(
+        f"Versions: {info['versions']}; median of {repeat} runs (depth 1e6: at most 3); "
+        f"a W1 run is {settings.steps} consecutive training steps, timed per step\n"
+    )
     print(report.times_table(cases), end="\n\n")
     print(report.memory_table(memory, settings.memory_depth), end="\n\n")
     print(report.targets_table(target_rows))

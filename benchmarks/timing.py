@@ -4,9 +4,7 @@ Every repetition runs each case once, in turn, so a slow phase of the machine (a
 process, thermal throttling) hits all engines alike instead of one engine's block.
 The garbage collector stays enabled while a case runs: the collections an engine
 triggers are part of its cost. Between runs an untimed ``gc.collect()`` clears what the
-last case left behind, so no engine pays for the cyclic garbage of the one before it
-(this spares micrograd the cost of its leftover garbage, so its times are if anything
-flattering to it).
+last case left behind, so no engine pays for the cyclic garbage of the one before it.
 """
 
 from __future__ import annotations
@@ -26,7 +24,8 @@ class Case:
     """One engine on one workload at one size; ``run`` does the timed work once.
 
     ``units`` counts what the time is divided by for a per-unit figure (``unit`` names it:
-    training points, graph nodes, summed terms).
+    training points, graph nodes, summed terms). ``run`` may do its work ``steps`` times in
+    a row (consecutive training steps); the recorded times are per step.
     """
 
     workload: str
@@ -37,6 +36,7 @@ class Case:
     run: Callable[[], float] | None
     repeat: int
     error: str | None = None
+    steps: int = 1
     times: list[float] = field(default_factory=list)
     result: float | None = None
 
@@ -55,6 +55,7 @@ class Case:
             "units": self.units,
             "unit": self.unit,
             "repeat": self.repeat,
+            "steps": self.steps,
             "times_s": self.times,
             "median_s": median,
             "ns_per_unit": None if median is None else median / self.units * 1e9,
@@ -99,7 +100,7 @@ def _run_once(case: Case, cases: list[Case]) -> None:
         case.error = f"RecursionError ({exc})"
         _skip_larger(case, cases)
     else:
-        case.times.append(elapsed)
+        case.times.append(elapsed / case.steps)
         case.result = result
     finally:
         gc.collect()

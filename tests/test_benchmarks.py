@@ -81,6 +81,26 @@ def test_w1_first_step_loss_matches_numpy_forward_for_every_engine(run: tuple[di
     assert {engine for engine, _ in _cases(results, "W1")} == _engines()
 
 
+def test_w1_timed_runs_are_consecutive_training_steps(run: tuple[dict, str]) -> None:
+    results, _ = run
+    sys.path.insert(0, str(ROOT))
+    try:
+        from benchmarks.mlp_step import LR, hand_step, make_problem
+    finally:
+        sys.path.remove(str(ROOT))
+    settings = results["settings"]
+    problem = make_problem(settings["points"])
+    W = [[list(w) for w, _ in layer] for layer in problem.weights]
+    B = [[b for _, b in layer] for layer in problem.weights]
+    # one untimed agreement step, then `repeat` timed runs of `steps` steps each
+    for _ in range(1 + settings["repeat"] * settings["steps"]):
+        last_loss = hand_step(W, B, problem.X, problem.Y, LR)
+    assert settings["steps"] > 1
+    for case in _cases(results, "W1").values():
+        assert case["steps"] == settings["steps"]
+        assert case["result"] == pytest.approx(last_loss, rel=1e-9), case["engine"]
+
+
 def test_w2_gradients_match_the_chain_rule_and_micrograd_failure_is_reported(
     run: tuple[dict, str],
 ) -> None:
