@@ -7,10 +7,11 @@ differentiated again: second and third derivatives, Hessians, Newton's method.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from typing import Any
 
-from autograd_lite.engine import Value, topological_order
+from autograd_lite.engine import Value, enable_grad, topological_order
 from autograd_lite.ops import OPS
 
 
@@ -30,6 +31,22 @@ def _local_derivatives(node: Value, create_graph: bool) -> list[tuple[Value, Any
     return [(o, d) for o, d in zip(operands, derivatives) if isinstance(o, Value)]
 
 
+def _backpropagate(outputs: list[Value], grad_outputs: Sequence, create_graph: bool) -> dict:
+    """id(node) -> d outputs / d node, weighted by ``grad_outputs``, for every node reached."""
+    grads: dict[int, Any] = {}
+    for out, g in zip(outputs, grad_outputs):
+        grads[id(out)] = grads[id(out)] + g if id(out) in grads else g
+    for node in reversed(topological_order(outputs)):
+        g = grads.get(id(node))
+        if g is None or not node.parents:
+            continue
+        for parent, d in _local_derivatives(node, create_graph):
+            contribution = g * d
+            key = id(parent)
+            grads[key] = grads[key] + contribution if key in grads else contribution
+    return grads
+
+
 def grad(
     outputs: Value | Sequence[Value],
     inputs: Value | Sequence[Value],
@@ -39,7 +56,8 @@ def grad(
     """d outputs / d inputs, one Value per input (``Value(0.0)`` where there is no path).
 
     ``grad_outputs`` weighs each output (default 1.0): the result is the vector-Jacobian
-    product sum_k grad_outputs[k] * d outputs[k] / d input.
+    product sum_k grad_outputs[k] * d outputs[k] / d input. With ``create_graph=True``
+    the graph of the derivatives is recorded even inside ``no_grad``, as in PyTorch.
     """
     outputs = _as_list(outputs, "outputs")
     inputs = _as_list(inputs, "inputs")
@@ -53,18 +71,8 @@ def grad(
     if not create_graph:
         grad_outputs = [g.data if isinstance(g, Value) else float(g) for g in grad_outputs]
 
-    grads: dict[int, Any] = {}
-    for out, g in zip(outputs, grad_outputs):
-        grads[id(out)] = grads[id(out)] + g if id(out) in grads else g
-    for node in reversed(topological_order(outputs)):
-        g = grads.get(id(node))
-        if g is None or not node.parents:
-            continue
-        for parent, d in _local_derivatives(node, create_graph):
-            contribution = g * d
-            key = id(parent)
-            grads[key] = grads[key] + contribution if key in grads else contribution
-
+    with enable_grad() if create_graph else contextlib.nullcontext():
+        grads = _backpropagate(outputs, grad_outputs, create_graph)
     result = []
     for x in inputs:
         g = grads.get(id(x), 0.0)

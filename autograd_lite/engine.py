@@ -25,17 +25,32 @@ _object_new = object.__new__
 _isfinite = math.isfinite
 
 
-class no_grad(contextlib.ContextDecorator):
-    """Context manager and decorator: ops inside record no parents (results are leaves)."""
+class _GradMode(contextlib.ContextDecorator):
+    """Sets whether ops record the graph for the block, then restores what was there."""
 
-    def __enter__(self) -> no_grad:
+    _enabled: bool
+
+    def __enter__(self) -> _GradMode:
         global _grad_enabled
-        self._previous, _grad_enabled = _grad_enabled, False
+        self._previous, _grad_enabled = _grad_enabled, self._enabled
         return self
 
     def __exit__(self, *exc: object) -> None:
         global _grad_enabled
         _grad_enabled = self._previous
+
+
+class no_grad(_GradMode):
+    """Context manager and decorator: ops inside record no parents (results are leaves)."""
+
+    _enabled = False
+
+
+class enable_grad(_GradMode):
+    """Context manager and decorator: ops record the graph again, even inside ``no_grad``
+    (PyTorch's name; ``grad(..., create_graph=True)`` and ``Optimizer.step(closure)`` use it)."""
+
+    _enabled = True
 
 
 class detect_anomaly(contextlib.ContextDecorator):
@@ -55,6 +70,11 @@ class detect_anomaly(contextlib.ContextDecorator):
 def is_grad_enabled() -> bool:
     """False inside ``no_grad()``."""
     return _grad_enabled
+
+
+def is_anomaly_enabled() -> bool:
+    """True inside ``detect_anomaly()``."""
+    return _anomaly
 
 
 def _to_float(data: Any) -> float:
@@ -259,7 +279,9 @@ def topological_order(roots: Value | Sequence[Value], leaves: bool = True) -> li
     return order
 
 
-def _check_backward(node: Value, g: float) -> None:
+def check_backward(node: Value, g: float) -> None:
+    """Under ``detect_anomaly``: raise ``FloatingPointError`` if ``node`` would send a
+    non-finite gradient to a parent, naming the op, the parent and the numbers."""
     for i, d in enumerate(node.local_grads):
         if not math.isfinite(g * d):
             raise FloatingPointError(
@@ -396,7 +418,7 @@ class Value:
         for node in reversed(order):
             g = node.grad
             if check:
-                _check_backward(node, g)
+                check_backward(node, g)
             parents = node.parents
             if len(parents) == 1:
                 parents[0].grad += g * node._local

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
-from autograd_lite.engine import Value
+from autograd_lite.engine import Value, enable_grad
 
 __all__ = [
     "OPTIMIZERS",
@@ -153,12 +153,27 @@ class Optimizer:
         for p in self.params:
             p.grad = 0.0
 
-    def step(self) -> None:
-        """Apply one update to every parameter from its current `.grad`."""
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """Apply one update to every parameter from its current `.grad`.
+
+        As in PyTorch, `closure` (optional) re-evaluates the model: it is called first,
+        with the graph recorded even inside `no_grad`, typically zeroing the grads, computing
+        the loss and calling `backward()`; `step` returns what it returned (else None).
+        """
+        loss = None
+        if closure is not None:
+            if not callable(closure):
+                raise TypeError(
+                    f"step(closure): closure must be a callable returning the loss, "
+                    f"got {type(closure).__name__}"
+                )
+            with enable_grad():
+                loss = closure()
         maximize = self.defaults.get("maximize", False)
         for p, state in zip(self.params, self.state, strict=True):
             grad = -p.grad if maximize else p.grad
             self._update(p, grad, state)
+        return loss
 
     def _update(self, p: Value, grad: float, state: dict[str, float]) -> None:
         raise NotImplementedError

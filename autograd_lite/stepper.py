@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from autograd_lite.engine import Value, topological_order
+from autograd_lite.engine import Value, check_backward, is_anomaly_enabled, topological_order
 from autograd_lite.viz import Graph, build_graph
 
 
@@ -149,6 +149,8 @@ class BackwardStepper:
             raise RuntimeError("the backward pass is finished: every node has been stepped")
         node = self.schedule[self.position]
         g = node.grad
+        if is_anomaly_enabled():
+            check_backward(node, g)
         contributions, after = [], []
         for p, d in zip(node.parents, node.local_grads, strict=True):
             contribution = g * d

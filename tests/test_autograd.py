@@ -7,7 +7,7 @@ import math
 import pytest
 from hypothesis import given, settings
 
-from autograd_lite import GradcheckError, Value, grad, gradcheck, gradgradcheck
+from autograd_lite import GradcheckError, Value, grad, gradcheck, gradgradcheck, no_grad
 from autograd_lite.ops import OPS
 from autograd_lite.testing import Expression, assert_grads_close, expressions
 
@@ -151,3 +151,13 @@ def test_assert_grads_close_raises_assertion_error_with_the_table():
     assert_grads_close(lambda a: a.exp(), [0.5])
     with pytest.raises(AssertionError, match="analytic"):
         assert_grads_close(wrong, [0.5])
+
+
+def test_create_graph_records_the_derivative_graph_even_inside_no_grad():
+    x = Value(2.0)
+    y = x**3
+    with no_grad():
+        (dy,) = grad(y, x, create_graph=True)
+    assert dy.data == 12.0 and dy.parents  # 3 x^2, still a graph, as in PyTorch
+    (d2y,) = grad(dy, x)
+    assert d2y.data == 12.0  # 6 x

@@ -11,7 +11,15 @@ import sys
 import numpy as np
 import pytest
 
-from autograd_lite import Value, detect_anomaly, no_grad, topological_order
+from autograd_lite import (
+    Value,
+    detect_anomaly,
+    enable_grad,
+    is_anomaly_enabled,
+    is_grad_enabled,
+    no_grad,
+    topological_order,
+)
 
 # ------------------------------------------------------------------ construction
 
@@ -463,3 +471,28 @@ def test_is_grad_enabled_follows_no_grad():
     with no_grad():
         assert not is_grad_enabled()
     assert is_grad_enabled()
+
+
+def test_enable_grad_records_again_inside_no_grad_and_restores_the_mode():
+    x = Value(2.0)
+    with no_grad():
+        with enable_grad():
+            y = x * x
+            assert is_grad_enabled()
+        assert not is_grad_enabled()
+        z = x * x
+    assert y.parents == (x, x) and not z.parents
+
+    @enable_grad()
+    def square(v: Value) -> Value:
+        return v * v
+
+    with no_grad():
+        assert square(x).parents == (x, x)
+
+
+def test_is_anomaly_enabled_follows_detect_anomaly():
+    assert not is_anomaly_enabled()
+    with detect_anomaly():
+        assert is_anomaly_enabled()
+    assert not is_anomaly_enabled()

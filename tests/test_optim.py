@@ -386,3 +386,45 @@ def test_minimises_rosenbrock(name: str, kw: dict, steps: int) -> None:
         opt.step()
     assert rosenbrock(x, y).data < 1e-3 * start
     assert math.hypot(x.data - 1.0, y.data - 1.0) < 0.1
+
+
+def test_step_with_a_closure_matches_torch_and_records_the_graph_inside_no_grad() -> None:
+    from autograd_lite import no_grad
+
+    def rosenbrock(a, b):
+        return (1 - a) ** 2 + 100 * (b - a * a) ** 2
+
+    params = [Value(-1.5), Value(2.0)]
+    opt = optim.Adam(params, lr=0.05)
+
+    def closure() -> Value:
+        opt.zero_grad()
+        loss = rosenbrock(*params)
+        loss.backward()
+        return loss
+
+    tparams = [torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in (-1.5, 2.0)]
+    topt = torch.optim.Adam(tparams, lr=0.05, foreach=False)
+
+    def tclosure() -> torch.Tensor:
+        topt.zero_grad()
+        loss = rosenbrock(*tparams)
+        loss.backward()
+        return loss
+
+    for _ in range(20):
+        with no_grad():  # the closure still builds its graph, as torch's does
+            loss = opt.step(closure)
+        tloss = topt.step(tclosure)
+        assert isinstance(loss, Value) and loss.parents
+        assert loss.data == pytest.approx(tloss.item(), rel=1e-12)
+    np.testing.assert_allclose([p.data for p in params], [p.item() for p in tparams], rtol=1e-10)
+
+
+def test_step_without_a_closure_returns_none_and_a_non_callable_is_refused() -> None:
+    p = Value(1.0)
+    p.grad = 0.5
+    opt = optim.SGD([p], lr=0.1)
+    assert opt.step() is None and p.data == pytest.approx(0.95)
+    with pytest.raises(TypeError, match="closure must be a callable"):
+        opt.step(closure=1.0)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograd_lite import Value
+from autograd_lite import Value, detect_anomaly
 from autograd_lite.stepper import BackwardStepper, TraceRow, backward_trace, format_trace
 
 UNARY = ("tanh", "sigmoid", "relu", "softplus", "sin", "cos", "abs", "neg", "exp_tanh")
@@ -215,3 +215,22 @@ def test_module_parameters_get_unambiguous_ledger_names() -> None:
     assert "l0.n1.w0" in names and "l1.n0.b" in names
     text = str(stepper.trace)
     assert all(name in text for name in names)
+
+
+def test_stepper_checks_anomalies_like_backward():
+    def sqrt_at_zero() -> Value:
+        return (Value(0.0, "x").sqrt() * 2.0).tanh()  # d sqrt / dx at 0 is inf
+
+    with detect_anomaly():
+        with pytest.raises(FloatingPointError) as from_backward:
+            sqrt_at_zero().backward()
+        stepper = BackwardStepper(sqrt_at_zero())
+        stepper.step()  # tanh: finite
+        stepper.step()  # * 2: finite
+        with pytest.raises(FloatingPointError) as from_stepper:
+            stepper.step()
+    assert "'sqrt'" in str(from_stepper.value)
+    assert str(from_stepper.value) == str(from_backward.value)
+    assert stepper.position == 2
+    outside = BackwardStepper(sqrt_at_zero()).run()  # without detect_anomaly inf propagates
+    assert math.isinf(outside[-1].contributions[0])
