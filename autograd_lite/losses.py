@@ -159,9 +159,15 @@ def _class_indices(targets: Data, n_rows: int, n_classes: int, name: str) -> lis
         )
     for i, k in enumerate(indices):
         if not (float(k).is_integer() and 0 <= k < n_classes):
+            hint = (
+                "; each row has a single score, so there is one class: for two classes give "
+                "the model 2 outputs, or use binary_cross_entropy_with_logits on its one output"
+                if n_classes == 1
+                else ""
+            )
             raise ValueError(
                 f"{name}: class index out of range: targets[{i}] = {k!r}, expected an "
-                f"integer in [0, {n_classes - 1}]"
+                f"integer in [0, {n_classes - 1}]{hint}"
             )
     return [int(k) for k in indices]
 

@@ -457,6 +457,7 @@ BAD_INPUTS = [
     (L.cross_entropy, ([[1.0, 2.0]], [-1]), {}, "class index out of range"),
     (L.cross_entropy, ([[1.0, 2.0]], [0.5]), {}, "class index out of range"),
     (L.cross_entropy, ([[1.0, 2.0]], [0, 1]), {}, "length mismatch"),
+    (L.cross_entropy, ([[0.3], [-0.2]], [1, 0]), {}, "one class: for two classes give the"),
     (L.cross_entropy, ([[1.0, 2.0], [1.0]], [0, 0]), {}, "rows differ in length"),
     (L.cross_entropy, ([], []), {}, "empty input"),
     (L.categorical_cross_entropy, ([[0.5, 0.6]], [[1, 0]]), {}, "sums to"),
