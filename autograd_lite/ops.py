@@ -119,7 +119,7 @@ def fleaky_relu(x: float, slope: float) -> float:
 def fdot(xs: Sequence[float]) -> float:
     """w . x (+ b): operands are w1..wn, x1..xn and an optional bias."""
     n = len(xs) // 2
-    total = sum(map(operator.mul, xs[:n], xs[n : 2 * n]))
+    total = sum(map(operator.mul, xs, xs[n : 2 * n]))  # map stops after the n inputs
     return total + xs[-1] if len(xs) % 2 else total
 
 

@@ -574,6 +574,29 @@ class LRScheduler:
         """Rate set by the last `step()`, as a one-element list like torch's (one group)."""
         return list(self._last_lr)
 
+    def state_dict(self) -> dict[str, Any]:
+        """The scheduler's settings and position (a JSON-friendly copy), to resume training."""
+        state = {k: v for k, v in vars(self).items() if k != "optimizer"}
+        return {"scheduler": type(self).__name__, **copy.deepcopy(state)}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Resume from `state_dict()`. As in PyTorch the optimizer's rate is not touched:
+        load the optimizer's own state for that."""
+        name = type(self).__name__
+        if state_dict.get("scheduler") != name:
+            raise ValueError(
+                f"this state is for a {state_dict.get('scheduler')!r} scheduler, not {name!r}"
+            )
+        expected = set(vars(self)) - {"optimizer"}
+        given = set(state_dict) - {"scheduler"}
+        if given != expected:
+            raise ValueError(
+                f"{name} state keys differ: missing {sorted(expected - given)}, "
+                f"unexpected {sorted(given - expected)}"
+            )
+        for key in expected:
+            setattr(self, key, copy.deepcopy(state_dict[key]))
+
 
 class StepLR(LRScheduler):
     """Multiply the rate by `gamma` every `step_size` epochs (as torch's StepLR)."""

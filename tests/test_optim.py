@@ -175,6 +175,47 @@ def test_scheduler_matches_torch(scheduler: str, kw: dict) -> None:
     assert opt.lr < 0.2, "ten epochs should have decayed the rate"
 
 
+@pytest.mark.parametrize(
+    ("scheduler", "kw"),
+    [("StepLR", {"step_size": 3, "gamma": 0.5}), ("ExponentialLR", {"gamma": 0.8})],
+)
+def test_scheduler_state_dict_resumes_exactly_where_it_stopped(scheduler: str, kw: dict) -> None:
+    def lrs_after(sched: optim.LRScheduler, epochs: int) -> list[float]:
+        out = []
+        for _ in range(epochs):
+            sched.optimizer.step()
+            sched.step()
+            out.append(sched.optimizer.lr)
+        return out
+
+    def fresh() -> optim.LRScheduler:
+        params = [Value(1.0)]
+        params[0].grad = 0.1
+        return getattr(optim, scheduler)(optim.SGD(params, lr=0.2), **kw)
+
+    straight = fresh()
+    expected = lrs_after(straight, 10)
+    first = fresh()
+    lrs_after(first, 4)
+    saved = json.loads(json.dumps(first.state_dict()))  # survives a trip through JSON
+    resumed = fresh()
+    resumed.optimizer.load_state_dict(first.optimizer.state_dict())
+    resumed.load_state_dict(saved)
+    assert resumed.get_last_lr() == first.get_last_lr()
+    assert lrs_after(resumed, 6) == expected[4:]
+
+
+def test_scheduler_load_state_dict_rejects_another_scheduler_or_missing_keys() -> None:
+    opt = optim.SGD([Value(1.0)], lr=0.2)
+    step, exp = optim.StepLR(opt, step_size=2), optim.ExponentialLR(opt, gamma=0.9)
+    with pytest.raises(ValueError, match="'ExponentialLR' scheduler, not 'StepLR'"):
+        step.load_state_dict(exp.state_dict())
+    state = step.state_dict()
+    del state["step_size"]
+    with pytest.raises(ValueError, match=r"missing \['step_size'\]"):
+        step.load_state_dict(state)
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     grads=st.lists(
