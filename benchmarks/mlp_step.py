@@ -221,7 +221,7 @@ def cases(n_points: int, repeat: int, micrograd_limit: int, steps: int) -> tuple
     the garbage of the step before, as it does when a user trains with it.
     """
     problem = make_problem(n_points)
-    engines = {name: factory(problem) for name, factory in _factories().items()}
+    engines = {name: factory(problem) for name, factory in factories().items()}
     if "micrograd" in engines:
         engines["micrograd"].step = limited(engines["micrograd"].step, micrograd_limit)
     losses = {name: engine.step() for name, engine in engines.items()}
@@ -257,16 +257,16 @@ def _repeated(step: Callable[[], float], steps: int) -> Callable[[], float]:
     return run
 
 
-def _factories() -> dict[str, Callable[[Problem], Engine]]:
+def factories() -> dict[str, Callable[[Problem], Engine]]:
     """Engine factories for the libraries that are installed, the design floor's lean
     engines, hand-written last."""
     from benchmarks import floor
 
-    factories: dict[str, Callable[[Problem], Engine]] = {"autograd_lite": autograd_lite_engine}
+    found: dict[str, Callable[[Problem], Engine]] = {"autograd_lite": autograd_lite_engine}
     if importlib.util.find_spec("micrograd") is not None:
-        factories["micrograd"] = micrograd_engine
+        found["micrograd"] = micrograd_engine
     if importlib.util.find_spec("torch") is not None:
-        factories["pytorch"] = torch_engine
-    factories.update(floor.FACTORIES)
-    factories["hand-written"] = hand_engine
-    return factories
+        found["pytorch"] = torch_engine
+    found.update(floor.FACTORIES)
+    found["hand-written"] = hand_engine
+    return found

@@ -2,7 +2,8 @@
 
 ``python -m benchmarks [--quick] [--repeat N] [--out PATH] [--recursion-limit N] [--check]``
 prints Markdown tables of times, ratios, memory and the issue's targets, and writes all
-measurements as JSON.
+measurements as JSON. ``--instructions`` instead counts W1's machine instructions per step
+under callgrind (see ``benchmarks/instructions.py``).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks import chain, mlp_step, report, sum_products
+from benchmarks import chain, instructions, mlp_step, report, sum_products
 from benchmarks.timing import run_interleaved
 
 DEFAULT_OUT = Path(__file__).with_name("results.json")
@@ -62,6 +63,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--check", action="store_true", help="exit 1 if any target fails")
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="instead of timing, count W1's instructions per step with callgrind (valgrind)",
+    )
     return parser.parse_args(argv)
 
 
@@ -98,6 +104,9 @@ def main(argv: list[str] | None = None) -> int:
     """Run everything, print the tables, write the JSON; 1 if engines disagree (or --check)."""
     args = parse_args(argv)
     settings = QUICK if args.quick else FULL
+    if args.instructions:
+        print(instructions.table(settings.points))
+        return 0
     repeat = args.repeat or settings.repeat
     limit = args.recursion_limit
 

@@ -5,12 +5,15 @@ structure of the JSON and the table, and that every engine computed the same num
 an independent float/numpy computation, so a runner that timed the wrong thing fails.
 """
 
+import importlib
 import importlib.util
 import json
 import math
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 import pytest
@@ -30,6 +33,15 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, str]:
     proc = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
     return json.loads(out.read_text()), proc.stdout
+
+
+def _benchmark_module(name: str) -> ModuleType:
+    """``benchmarks.<name>``, imported from the repository root (not an installed package)."""
+    sys.path.insert(0, str(ROOT))
+    try:
+        return importlib.import_module(f"benchmarks.{name}")
+    finally:
+        sys.path.remove(str(ROOT))
 
 
 def _cases(results: dict, workload: str) -> dict[tuple[str, int], dict]:
@@ -58,12 +70,7 @@ def test_json_has_every_section_and_completed_cases_are_consistent(run: tuple[di
 
 def test_w1_first_step_loss_matches_numpy_forward_for_every_engine(run: tuple[dict, str]) -> None:
     results, _ = run
-    sys.path.insert(0, str(ROOT))
-    try:
-        from benchmarks.mlp_step import make_problem
-    finally:
-        sys.path.remove(str(ROOT))
-    problem = make_problem(results["settings"]["points"])
+    problem = _benchmark_module("mlp_step").make_problem(results["settings"]["points"])
     a = np.array(problem.X)
     for i, layer in enumerate(problem.weights):
         w = np.array([neuron[0] for neuron in layer])
@@ -83,18 +90,14 @@ def test_w1_first_step_loss_matches_numpy_forward_for_every_engine(run: tuple[di
 
 def test_w1_timed_runs_are_consecutive_training_steps(run: tuple[dict, str]) -> None:
     results, _ = run
-    sys.path.insert(0, str(ROOT))
-    try:
-        from benchmarks.mlp_step import LR, hand_step, make_problem
-    finally:
-        sys.path.remove(str(ROOT))
+    mlp_step = _benchmark_module("mlp_step")
     settings = results["settings"]
-    problem = make_problem(settings["points"])
+    problem = mlp_step.make_problem(settings["points"])
     W = [[list(w) for w, _ in layer] for layer in problem.weights]
     B = [[b for _, b in layer] for layer in problem.weights]
     # one untimed agreement step, then `repeat` timed runs of `steps` steps each
     for _ in range(1 + settings["repeat"] * settings["steps"]):
-        last_loss = hand_step(W, B, problem.X, problem.Y, LR)
+        last_loss = mlp_step.hand_step(W, B, problem.X, problem.Y, mlp_step.LR)
     assert settings["steps"] > 1
     for case in _cases(results, "W1").values():
         assert case["steps"] == settings["steps"]
@@ -160,3 +163,24 @@ def test_targets_and_printed_tables(run: tuple[dict, str]) -> None:
         assert f"| {engine} |" in stdout
     for target in targets:
         assert f"| {target['target']} |" in stdout
+
+
+def test_instruction_counts_are_exact_and_printed_for_every_engine_but_pytorch() -> None:
+    if shutil.which("valgrind") is None:
+        pytest.skip("valgrind not installed: apt install valgrind")
+    instructions = _benchmark_module("instructions")
+    first = instructions.count("lean: fused neurons", 8, 1)
+    assert instructions.count("lean: fused neurons", 8, 1) == first > 0  # no drift at all
+    assert instructions.count("lean: fused neurons", 8, 2) > first  # the count is per step
+    command = [sys.executable, "-m", "benchmarks", "--instructions", "--quick"]
+    proc = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr
+    rows = {}
+    for line in proc.stdout.splitlines()[2:]:
+        engine, count, vs_hand, vs_micrograd = (c.strip() for c in line.strip("|").split("|"))
+        rows[engine] = (int(count.replace(",", "")), vs_hand, vs_micrograd)
+    assert set(rows) == _engines() - {"pytorch"}
+    hand, micrograd = rows["hand-written"][0], rows["micrograd"][0]
+    for count, vs_hand, vs_micrograd in rows.values():
+        assert count > 0
+        assert vs_hand == f"{count / hand:.3g}x" and vs_micrograd == f"{micrograd / count:.3g}x"
