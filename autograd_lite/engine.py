@@ -422,9 +422,9 @@ class Value:
             parents = node.parents
             if len(parents) == 1:
                 parents[0].grad += g * node._local
+            # A zero gradient times finite local derivatives adds exactly zero (a dead relu's
+            # neuron): its many inputs are skipped. With an inf or nan among the local
+            # derivatives the products are nan, and they are propagated, as in PyTorch.
             elif g or not _isfinite(sum(node._local)):
                 for p, d in zip(parents, node._local):
                     p.grad += g * d
-            # else: a zero gradient times finite local derivatives adds exactly zero (a dead
-            # relu's neuron), so its many inputs are skipped; with an inf or nan among them
-            # the products are nan and are propagated, as in PyTorch.
