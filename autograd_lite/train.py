@@ -222,12 +222,20 @@ def evaluate(
     return logs
 
 
+def _in_jupyter_kernel() -> bool:
+    """True when this code runs in a Jupyter kernel (a process that merely imported
+    ipykernel, as nbclient does when it runs notebooks, is not one)."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    return getattr(shell, "kernel", None) is not None
+
+
 def _bar_disabled(progress: bool) -> bool | None:
     """tqdm's ``disable``: off when asked; in a terminal only on a TTY (None); always shown in
     Jupyter, whose output streams are no TTY but render the bar fine."""
     if not progress:
         return True
-    return False if "ipykernel" in sys.modules else None
+    return False if _in_jupyter_kernel() else None
 
 
 def fit(

@@ -2,6 +2,8 @@
 schedulers, progress bar, errors, and the seeds' experiments (marked slow)."""
 
 import math
+import sys
+import types
 from typing import ClassVar
 
 import numpy as np
@@ -368,6 +370,20 @@ def test_progress_bar_shows_running_loss(monkeypatch: pytest.MonkeyPatch) -> Non
     # With lr=0 nothing changes, so the running loss at the end of each epoch is its loss.
     assert float(shown.postfixes[2]["loss"]) == pytest.approx(history.history["loss"][0], rel=1e-3)
     assert float(shown.postfixes[5]["loss"]) == pytest.approx(history.history["loss"][1], rel=1e-3)
+
+
+def test_progress_bar_is_forced_on_in_a_jupyter_kernel_only(monkeypatch: pytest.MonkeyPatch):
+    class Shell:
+        kernel = None
+
+    fake_ipython = types.ModuleType("IPython")
+    fake_ipython.get_ipython = Shell
+    monkeypatch.setitem(sys.modules, "IPython", fake_ipython)
+    monkeypatch.setitem(sys.modules, "ipykernel", types.ModuleType("ipykernel"))
+    assert train._bar_disabled(True) is None  # imported, as nbclient does: no kernel here
+    Shell.kernel = object()
+    assert train._bar_disabled(True) is False  # a kernel's shell: output is a notebook
+    assert train._bar_disabled(False) is True
 
 
 def test_progress_is_silent_when_not_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:
