@@ -8,9 +8,10 @@ hand-written floats spend theirs in tight C loops), so the targets stay on times
 
 ``python -m benchmarks --instructions [--quick]`` needs valgrind. Each engine runs in its
 own process under ``valgrind --tool=callgrind``, which counts only inside ``math.fsum``:
-the measured steps run under it (and nothing else calls it), so interpreter start-up,
-imports and the untimed first step are left out. PyTorch is not counted (importing it
-under valgrind takes minutes).
+the measured steps run under it, so interpreter start-up, imports and the untimed first
+step are left out. (A W1 step calls no ``math.fsum`` of its own; one that did would have
+that call's instructions left out, since callgrind toggles counting at each entry and
+exit.) PyTorch is not counted: importing it under valgrind takes minutes.
 """
 
 from __future__ import annotations
