@@ -100,6 +100,10 @@ def _flag(name: str, value: Any) -> bool:
     return value
 
 
+# Hyperparameters several optimizers share, validated once by the base class.
+_SHARED_CHECKS = {"eps": _non_negative, "weight_decay": _non_negative, "maximize": _flag}
+
+
 def _sqrt(x: float) -> float:
     """Square root that returns NaN for negative input, like torch.sqrt."""
     return math.sqrt(x) if x >= 0.0 else math.nan
@@ -137,6 +141,9 @@ class Optimizer:
             raise ValueError("defaults must contain a learning rate 'lr'")
         self.defaults: dict[str, Any] = dict(defaults)
         self.defaults["lr"] = _non_negative("lr", defaults["lr"])
+        for key, check in _SHARED_CHECKS.items():
+            if key in self.defaults:
+                self.defaults[key] = check(key, self.defaults[key])
         self.state: list[dict[str, float]] = [{} for _ in self.params]
 
     @property
@@ -177,6 +184,11 @@ class Optimizer:
 
     def _update(self, p: Value, grad: float, state: dict[str, float]) -> None:
         raise NotImplementedError
+
+    def _with_weight_decay(self, grad: float, p: Value) -> float:
+        """`grad` plus the L2 penalty's gradient `weight_decay * p` (torch's coupled decay)."""
+        wd = self.defaults["weight_decay"]
+        return grad + wd * p.data if wd != 0 else grad
 
     def state_dict(self) -> dict[str, Any]:
         """Return a deep copy of the hyperparameters and per-parameter state (JSON-friendly)."""
@@ -255,16 +267,15 @@ class SGD(Optimizer):
             "lr": lr,
             "momentum": momentum,
             "dampening": dampening,
-            "weight_decay": _non_negative("weight_decay", weight_decay),
+            "weight_decay": weight_decay,
             "nesterov": nesterov,
-            "maximize": _flag("maximize", maximize),
+            "maximize": maximize,
         }
         super().__init__(params, defaults)
 
     def _update(self, p: Value, grad: float, state: dict[str, float]) -> None:
         d = self.defaults
-        if d["weight_decay"] != 0:
-            grad = grad + d["weight_decay"] * p.data
+        grad = self._with_weight_decay(grad, p)
         momentum = d["momentum"]
         if momentum != 0:
             buf = state.get("momentum_buffer")
@@ -294,12 +305,12 @@ class Adagrad(Optimizer):
         defaults = {
             "lr": lr,
             "lr_decay": _non_negative("lr_decay", lr_decay),
-            "weight_decay": _non_negative("weight_decay", weight_decay),
+            "weight_decay": weight_decay,
             "initial_accumulator_value": _non_negative(
                 "initial_accumulator_value", initial_accumulator_value
             ),
-            "eps": _non_negative("eps", eps),
-            "maximize": _flag("maximize", maximize),
+            "eps": eps,
+            "maximize": maximize,
         }
         super().__init__(params, defaults)
         for state in self.state:
@@ -308,8 +319,7 @@ class Adagrad(Optimizer):
     def _update(self, p: Value, grad: float, state: dict[str, float]) -> None:
         d = self.defaults
         state["step"] += 1
-        if d["weight_decay"] != 0:
-            grad = grad + d["weight_decay"] * p.data
+        grad = self._with_weight_decay(grad, p)
         clr = d["lr"] / (1 + (state["step"] - 1) * d["lr_decay"])
         state["sum"] = state["sum"] + 1 * grad * grad
         std = _sqrt(state["sum"]) + d["eps"]
@@ -337,11 +347,11 @@ class RMSprop(Optimizer):
         defaults = {
             "lr": lr,
             "alpha": _unit_interval("alpha", alpha, closed=True),
-            "eps": _non_negative("eps", eps),
-            "weight_decay": _non_negative("weight_decay", weight_decay),
+            "eps": eps,
+            "weight_decay": weight_decay,
             "momentum": _non_negative("momentum", momentum),
             "centered": _flag("centered", centered),
-            "maximize": _flag("maximize", maximize),
+            "maximize": maximize,
         }
         super().__init__(params, defaults)
         for state in self.state:
@@ -355,8 +365,7 @@ class RMSprop(Optimizer):
         d = self.defaults
         alpha = d["alpha"]
         state["step"] += 1
-        if d["weight_decay"] != 0:
-            grad = grad + d["weight_decay"] * p.data
+        grad = self._with_weight_decay(grad, p)
         state["square_avg"] = state["square_avg"] * alpha + (1 - alpha) * grad * grad
         if d["centered"]:
             state["grad_avg"] = _lerp(state["grad_avg"], grad, 1 - alpha)
@@ -393,10 +402,10 @@ class Adam(Optimizer):
         defaults = {
             "lr": lr,
             "betas": _betas(betas),
-            "eps": _non_negative("eps", eps),
-            "weight_decay": _non_negative("weight_decay", weight_decay),
+            "eps": eps,
+            "weight_decay": weight_decay,
             "amsgrad": _flag("amsgrad", amsgrad),
-            "maximize": _flag("maximize", maximize),
+            "maximize": maximize,
         }
         super().__init__(params, defaults)
         for state in self.state:
@@ -408,11 +417,10 @@ class Adam(Optimizer):
         d = self.defaults
         lr, (beta1, beta2), wd = d["lr"], d["betas"], d["weight_decay"]
         state["step"] += 1
-        if wd != 0:
-            if self._decoupled_weight_decay:
-                p.data = p.data * (1 - lr * wd)
-            else:
-                grad = grad + wd * p.data
+        if not self._decoupled_weight_decay:
+            grad = self._with_weight_decay(grad, p)
+        elif wd != 0:
+            p.data = p.data * (1 - lr * wd)
         state["exp_avg"] = _lerp(state["exp_avg"], grad, 1 - beta1)
         state["exp_avg_sq"] = state["exp_avg_sq"] * beta2 + (1 - beta2) * grad * grad
         step = state["step"]
@@ -467,9 +475,9 @@ class Adamax(Optimizer):
         defaults = {
             "lr": lr,
             "betas": _betas(betas),
-            "eps": _non_negative("eps", eps),
-            "weight_decay": _non_negative("weight_decay", weight_decay),
-            "maximize": _flag("maximize", maximize),
+            "eps": eps,
+            "weight_decay": weight_decay,
+            "maximize": maximize,
         }
         super().__init__(params, defaults)
         for state in self.state:
@@ -479,8 +487,7 @@ class Adamax(Optimizer):
         d = self.defaults
         beta1, beta2 = d["betas"]
         state["step"] += 1
-        if d["weight_decay"] != 0:
-            grad = grad + d["weight_decay"] * p.data
+        grad = self._with_weight_decay(grad, p)
         state["exp_avg"] = _lerp(state["exp_avg"], grad, 1 - beta1)
         state["exp_inf"] = _maximum(state["exp_inf"] * beta2, abs(grad) + d["eps"])
         clr = d["lr"] / (1 - beta1 ** state["step"])
@@ -506,9 +513,9 @@ class Adadelta(Optimizer):
         defaults = {
             "lr": lr,
             "rho": _unit_interval("rho", rho, closed=True),
-            "eps": _non_negative("eps", eps),
-            "weight_decay": _non_negative("weight_decay", weight_decay),
-            "maximize": _flag("maximize", maximize),
+            "eps": eps,
+            "weight_decay": weight_decay,
+            "maximize": maximize,
         }
         super().__init__(params, defaults)
         for state in self.state:
@@ -518,8 +525,7 @@ class Adadelta(Optimizer):
         d = self.defaults
         rho, eps = d["rho"], d["eps"]
         state["step"] += 1
-        if d["weight_decay"] != 0:
-            grad = grad + d["weight_decay"] * p.data
+        grad = self._with_weight_decay(grad, p)
         state["square_avg"] = state["square_avg"] * rho + (1 - rho) * grad * grad
         std = _sqrt(state["square_avg"] + eps)
         delta = _sqrt(state["acc_delta"] + eps) / std * grad
