@@ -238,6 +238,7 @@ def _arithmetic(op: str, reflected: bool = False) -> Callable[[Value, Any], Valu
         return _binary(op, other, self) if reflected else _binary(op, self, other)
 
     method.__name__ = f"__{'r' if reflected else ''}{_DUNDER[op]}__"
+    method.__qualname__ = f"Value.{method.__name__}"
     return method
 
 

@@ -14,7 +14,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from benchmarks.timing import Case, limited
+from benchmarks.timing import Case, consecutive, limited
 
 SIZES = (2, 16, 16, 1)
 LR = 0.01
@@ -242,19 +242,12 @@ def cases(n_points: int, repeat: int, micrograd_limit: int, steps: int) -> tuple
         and agreement["max_param_diff_after_step"] <= AGREEMENT_TOL
     )
     out = [
-        Case("W1", name, n_points, n_points, "point", _repeated(e.step, steps), repeat, steps=steps)
+        Case(
+            "W1", name, n_points, n_points, "point", consecutive(e.step, steps), repeat, steps=steps
+        )
         for name, e in engines.items()
     ]
     return out, agreement
-
-
-def _repeated(step: Callable[[], float], steps: int) -> Callable[[], float]:
-    def run() -> float:
-        for _ in range(steps):
-            loss = step()
-        return loss
-
-    return run
 
 
 def factories() -> dict[str, Callable[[Problem], Engine]]:

@@ -2,7 +2,10 @@
 
 autograd_lite runs it as a Python ``sum`` chain of binary nodes and as one ``Value.dot``
 node; micrograd as a ``sum`` chain (its recursive sort needs a frame per link) and as a
-pairwise tree of ``+`` nodes (depth log2 n), its best option.
+pairwise tree of ``+`` nodes (depth log2 n), its best option. As in W1, a timed run does
+the sum several times in a row, so that every engine pays for freeing its graphs: freed by
+reference counting as they are dropped (autograd_lite), or by the garbage collector
+during the runs that follow (micrograd's cycles).
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import random
 from collections.abc import Callable
 
 from benchmarks.scalars import value_classes
-from benchmarks.timing import Case, limited
+from benchmarks.timing import Case, consecutive, limited
 
 
 def leaves(Value: type, n: int, seed: int = 0) -> tuple[list, list]:
@@ -47,18 +50,21 @@ def _pairwise(W: list, X: list) -> object:
     return pairwise_sum([w * x for w, x in zip(W, X, strict=True)])
 
 
-def cases(n: int, repeat: int, micrograd_limit: int) -> list[Case]:
-    """autograd_lite's sum chain and dot, micrograd's sum chain and pairwise tree."""
+def cases(n: int, repeat: int, micrograd_limit: int, steps: int) -> list[Case]:
+    """autograd_lite's sum chain and dot, micrograd's sum chain and pairwise tree; a timed
+    run is ``steps`` sums in a row, timed per sum."""
     classes = value_classes()
     Value = classes["autograd_lite"]
     W, X = leaves(Value, n)
-    out = [
-        Case("W3", "autograd_lite sum chain", n, n, "term", _runner(_sum_chain, W, X), repeat),
-        Case("W3", "autograd_lite Value.dot", n, n, "term", _runner(Value.dot, W, X), repeat),
-    ]
+    runs = {
+        "autograd_lite sum chain": _runner(_sum_chain, W, X),
+        "autograd_lite Value.dot": _runner(Value.dot, W, X),
+    }
     if "micrograd" in classes:
         MW, MX = leaves(classes["micrograd"], n)
         for label, reduce in (("sum chain", _sum_chain), ("pairwise", _pairwise)):
-            run = limited(_runner(reduce, MW, MX), micrograd_limit)
-            out.append(Case("W3", f"micrograd {label}", n, n, "term", run, repeat))
-    return out
+            runs[f"micrograd {label}"] = limited(_runner(reduce, MW, MX), micrograd_limit)
+    return [
+        Case("W3", name, n, n, "term", consecutive(run, steps), repeat, steps=steps)
+        for name, run in runs.items()
+    ]

@@ -114,6 +114,22 @@ def _skip_larger(failed: Case, cases: list[Case]) -> None:
             case.error = f"not run: already failed at size {failed.size}"
 
 
+def consecutive(run: Callable[[], float], steps: int) -> Callable[[], float]:
+    """``run`` done ``steps`` times in a row, as in a loop; returns the last result.
+
+    From the second time on, an engine whose graphs are reference cycles (micrograd) pays
+    for collecting the garbage of the time before, as it does in a user's loop; an engine
+    whose graphs are freed by reference counting pays for freeing each graph as it drops it.
+    """
+
+    def repeated() -> float:
+        for _ in range(steps):
+            result = run()
+        return result
+
+    return repeated
+
+
 def limited(run: Callable[[], float], limit: int) -> Callable[[], float]:
     """``run`` under a raised recursion limit (for micrograd's recursive topological sort)."""
 

@@ -137,6 +137,18 @@ def test_w3_every_variant_computes_the_same_sum(run: tuple[dict, str]) -> None:
     reference = cases[("micrograd pairwise", n)]["result"]
     for case in cases.values():
         assert case["result"] == pytest.approx(reference, rel=1e-12, abs=1e-12)
+        assert case["steps"] == results["settings"]["steps"] > 1  # sums in a row, per sum
+
+
+def test_consecutive_runs_return_the_last_result_after_running_every_time() -> None:
+    calls: list[int] = []
+
+    def run() -> float:
+        calls.append(len(calls))
+        return float(len(calls))
+
+    assert _benchmark_module("timing").consecutive(run, 4)() == 4.0
+    assert calls == [0, 1, 2, 3]
 
 
 def test_memory_counts_the_nodes_each_engine_makes(run: tuple[dict, str]) -> None:

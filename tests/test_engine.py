@@ -496,3 +496,10 @@ def test_is_anomaly_enabled_follows_detect_anomaly():
     with detect_anomaly():
         assert is_anomaly_enabled()
     assert not is_anomaly_enabled()
+
+
+@pytest.mark.parametrize("name", ["__add__", "__rtruediv__", "__pow__", "__neg__", "tanh"])
+def test_generated_methods_are_named_as_methods_of_value(name: str) -> None:
+    # what tracebacks, help() and profilers show
+    method = getattr(Value, name)
+    assert (method.__name__, method.__qualname__) == (name, f"Value.{name}")
