@@ -3,8 +3,9 @@
 Every repetition runs each case once, in turn, so a slow phase of the machine (another
 process, thermal throttling) hits all engines alike instead of one engine's block.
 The garbage collector stays enabled while a case runs: the collections an engine
-triggers are part of its cost. Between runs an untimed ``gc.collect()`` clears what the
-last case left behind, so no engine pays for the cyclic garbage of the one before it.
+triggers are part of its cost. Before each run an untimed ``gc.collect()`` clears what
+the last case (or the setup) left behind, so no engine pays for the cyclic garbage of
+another.
 """
 
 from __future__ import annotations
@@ -92,6 +93,7 @@ def run_interleaved(cases: list[Case], progress: Callable[[str], None] = lambda 
 
 def _run_once(case: Case, cases: list[Case]) -> None:
     assert case.run is not None
+    gc.collect()  # untimed: whatever ran before (another case, setup) leaves nothing
     try:
         start = time.perf_counter()
         result = case.run()
@@ -102,8 +104,6 @@ def _run_once(case: Case, cases: list[Case]) -> None:
     else:
         case.times.append(elapsed / case.steps)
         case.result = result
-    finally:
-        gc.collect()
 
 
 def _skip_larger(failed: Case, cases: list[Case]) -> None:

@@ -5,6 +5,7 @@ structure of the JSON and the table, and that every engine computed the same num
 an independent float/numpy computation, so a runner that timed the wrong thing fails.
 """
 
+import gc
 import importlib
 import importlib.util
 import json
@@ -138,6 +139,21 @@ def test_w3_every_variant_computes_the_same_sum(run: tuple[dict, str]) -> None:
     for case in cases.values():
         assert case["result"] == pytest.approx(reference, rel=1e-12, abs=1e-12)
         assert case["steps"] == results["settings"]["steps"] > 1  # sums in a row, per sum
+
+
+def test_every_timed_run_starts_after_a_garbage_collection() -> None:
+    timing = _benchmark_module("timing")
+    young_at_start: list[int] = []
+
+    def run() -> float:
+        young_at_start.append(gc.get_count()[0])
+        return 0.0
+
+    case = timing.Case("T", "engine", 1, 1, "unit", run, repeat=2)
+    garbage = [[] for _ in range(300)]  # young tracked objects, as a setup leaves behind
+    timing.run_interleaved([case])
+    assert len(garbage) == 300 and len(young_at_start) == 2
+    assert max(young_at_start) < 50, young_at_start  # collected (untimed) before each run
 
 
 def test_consecutive_runs_return_the_last_result_after_running_every_time() -> None:
