@@ -42,17 +42,17 @@ def _neuron(w: list[Node], x: list[Node], b: Node, relu: str) -> Node:
 
 
 def _backward(root: Node) -> None:
-    order, seen, stack = [], {root}, [(root, iter(root.parents))]
-    while stack:
-        node, pending = stack[-1]
-        for parent in pending:
+    order, seen, path, pending = [], {root}, [root], [iter(root.parents)]
+    while path:
+        for parent in pending[-1]:
             if parent.parents and parent not in seen:
                 seen.add(parent)
-                stack.append((parent, iter(parent.parents)))
+                path.append(parent)
+                pending.append(iter(parent.parents))
                 break
         else:
-            stack.pop()
-            order.append(node)
+            pending.pop()
+            order.append(path.pop())
     for node in order:
         node.grad = 0.0
     root.grad = 1.0
