@@ -12,7 +12,7 @@ import tracemalloc
 from collections.abc import Callable
 
 from benchmarks.scalars import value_classes
-from benchmarks.timing import Case, limited
+from benchmarks.timing import Case, consecutive, limited
 
 NODES_PER_STEP = 3
 LONG_DEPTH = 10**6
@@ -38,8 +38,15 @@ def chain_run(Value: type, depth: int) -> Callable[[], float]:
     return run
 
 
-def cases(depths: list[int], repeat: int, micrograd_limit: int) -> list[Case]:
-    """One case per engine and depth; micrograd runs under a raised recursion limit."""
+def cases(depths: list[int], repeat: int, micrograd_limit: int, steps: int) -> list[Case]:
+    """One case per engine and depth; micrograd runs under a raised recursion limit.
+
+    A timed run builds and backpropagates ``steps`` chains in a row, timed per chain. Run
+    alone after a full collection, a chain of 10,000 links never filled the collector's
+    oldest generation and skipped the full collections that building graphs costs in a
+    loop (and that one chain of 1e6 links triggers by itself); in a row, every depth pays
+    its share.
+    """
     out = []
     for depth in depths:
         reps = min(repeat, LONG_REPEAT_CAP) if depth >= LONG_DEPTH else repeat
@@ -47,7 +54,9 @@ def cases(depths: list[int], repeat: int, micrograd_limit: int) -> list[Case]:
             run = chain_run(Value, depth)
             if name == "micrograd":
                 run = limited(run, micrograd_limit)
-            out.append(Case("W2", name, depth, NODES_PER_STEP * depth, "op node", run, reps))
+            run = consecutive(run, steps)
+            units = NODES_PER_STEP * depth
+            out.append(Case("W2", name, depth, units, "op node", run, reps, steps=steps))
     return out
 
 

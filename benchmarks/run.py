@@ -30,7 +30,7 @@ class Settings:
     """Workload sizes: the issue's full sizes or tiny ones for a smoke test."""
 
     points: int
-    steps: int  # consecutive W1 training steps (and W3 sums) per timed run
+    steps: int  # W1 training steps, W2 chains or W3 sums in a row per timed run
     depths: tuple[int, ...]
     reference_depth: int
     terms: int
@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     # memory, traversed by every garbage collection, while another workload is timed.
     w1, agreement = mlp_step.cases(settings.points, repeat, limit, settings.steps)
     run_interleaved(w1, progress)
-    w2 = chain.cases(list(settings.depths), repeat, limit)
+    w2 = chain.cases(list(settings.depths), repeat, limit, settings.steps)
     run_interleaved(w2, progress)
     w3 = sum_products.cases(settings.terms, repeat, limit, settings.steps)
     run_interleaved(w3, progress)
@@ -140,8 +140,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(
         f"Versions: {info['versions']}; median of {repeat} runs (depth 1e6: at most 3); "
-        f"a W1 run is {settings.steps} consecutive training steps and a W3 run {settings.steps} "
-        f"sums in a row, timed per step or sum\n"
+        f"a timed run is {settings.steps} W1 training steps, W2 chains or W3 sums in a row, "
+        f"timed per step, chain or sum\n"
     )
     print(report.times_table(cases), end="\n\n")
     print(report.memory_table(memory, settings.memory_depth), end="\n\n")

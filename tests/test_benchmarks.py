@@ -118,6 +118,7 @@ def test_w2_gradients_match_the_chain_rule_and_micrograd_failure_is_reported(
             x = t
         assert cases[("autograd_lite", depth)]["result"] == pytest.approx(grad, rel=1e-12)
         assert cases[("autograd_lite", depth)]["units"] == 3 * depth
+        assert cases[("autograd_lite", depth)]["steps"] == results["settings"]["steps"] > 1
         micrograd = cases[("micrograd", depth)]
         if 3 * depth < RECURSION_LIMIT:
             assert micrograd["result"] == pytest.approx(grad, rel=1e-12)
