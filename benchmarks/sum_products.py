@@ -2,10 +2,10 @@
 
 autograd_lite runs it as a Python ``sum`` chain of binary nodes and as one ``Value.dot``
 node; micrograd as a ``sum`` chain (its recursive sort needs a frame per link) and as a
-pairwise tree of ``+`` nodes (depth log2 n), its best option. As in W1, a timed run does
-the sum several times in a row, so that every engine pays for freeing its graphs: freed by
-reference counting as they are dropped (autograd_lite), or by the garbage collector
-during the runs that follow (micrograd's cycles).
+pairwise tree of ``+`` nodes (depth log2 n), its best option. As in W1 and W2, a timed run
+does the sum several times in a row, so that every engine pays for freeing its graphs:
+freed by reference counting as they are dropped (autograd_lite), or by the garbage
+collector during the runs that follow (micrograd's cycles).
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ class Case:
 
     ``units`` counts what the time is divided by for a per-unit figure (``unit`` names it:
     training points, graph nodes, summed terms). ``run`` may do its work ``steps`` times in
-    a row (consecutive training steps); the recorded times are per step.
+    a row (training steps, chains or sums); the recorded times are per step.
     """
 
     workload: str
