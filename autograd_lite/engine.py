@@ -12,7 +12,8 @@ from __future__ import annotations
 import contextlib
 import math
 import numbers
-from collections.abc import Callable, Iterable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -414,21 +415,33 @@ class Value:
         Leaves accumulate into ``.grad`` (call ``zero_grad`` between steps, as in PyTorch);
         non-leaf nodes are reset first, so they hold the gradient of the latest call.
         """
-        order = topological_order(self, leaves=False)
-        for node in order:
-            node.grad = 0.0
-        self.grad += float(gradient)
-        check = _anomaly
-        for node in reversed(order):
-            g = node.grad
-            if check:
-                check_backward(node, g)
-            parents = node.parents
-            if len(parents) == 1:
-                parents[0].grad += g * node._local
-            # A zero gradient times finite local derivatives adds exactly zero (a dead relu's
-            # neuron): its many inputs are skipped. With an inf or nan among the local
-            # derivatives the products are nan, and they are propagated, as in PyTorch.
-            elif g or not _isfinite(sum(node._local)):
-                for p, d in zip(parents, node._local):
-                    p.grad += g * d
+        deque(backward_steps(self, gradient), maxlen=0)  # runs the walk to its end, in C
+
+
+def backward_steps(root: Value, gradient: float = 1.0) -> Iterator[Value]:
+    """The backward pass of ``root``, one node at a time: the one walk every caller shares.
+
+    First every non-leaf node's grad is reset to 0 and ``gradient`` is added to the root's.
+    Then each non-leaf node, in reverse topological order, adds ``node.grad * local`` to its
+    parents' grads and is yielded right after, so ``root.backward()`` is this generator run
+    to its end, and a stepper is the same generator advanced one node per step.
+    """
+    order = topological_order(root, leaves=False)
+    for node in order:
+        node.grad = 0.0
+    root.grad += float(gradient)
+    check = _anomaly
+    for node in reversed(order):
+        g = node.grad
+        if check:
+            check_backward(node, g)
+        parents = node.parents
+        if len(parents) == 1:
+            parents[0].grad += g * node._local
+        # A zero gradient times finite local derivatives adds exactly zero (a dead relu's
+        # neuron): its many inputs are skipped. With an inf or nan among the local
+        # derivatives the products are nan, and they are propagated, as in PyTorch.
+        elif g or not _isfinite(sum(node._local)):
+            for p, d in zip(parents, node._local):
+                p.grad += g * d
+        yield node

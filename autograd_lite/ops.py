@@ -266,3 +266,6 @@ OPS: dict[str, Op] = {
     "sum": Op(sum, d_sum),
     "dot": Op(fdot, d_dot),
 }
+
+ACTIVATIONS: tuple[str, ...] = ("tanh", "relu", "sigmoid", "leaky_relu", "softplus")
+"""The ops that serve as a network's activation (``MLP(activation=...)``, folded graphs)."""
