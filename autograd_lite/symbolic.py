@@ -253,6 +253,7 @@ class Symbol:
         return f"Symbol({self.text!r}, data={self.value!r})"
 
     __hash__ = object.__hash__
+    __eq__, __ne__ = _compare("eq", "=="), _compare("ne", "!=")  # type: ignore[assignment]
     __lt__, __le__ = _compare("lt", "<"), _compare("le", "<=")
     __gt__, __ge__ = _compare("gt", ">"), _compare("ge", ">=")
 
@@ -292,6 +293,21 @@ def _binary_text(
     return f"{left}{space}{symbol}{space}{right}", level
 
 
+def code_call(
+    op: str, args: Sequence[tuple[str, int]], kernels: Kernels, sequence: bool = False
+) -> tuple[str, int]:
+    """Python computing ``OPS[op].forward`` on the (text, precedence) ``args``: an operator
+    where the kernel is Python's own (``a * b``), else a call of the kernel by its alias
+    (with the operands as one list when the kernel takes a ``sequence``, like ``fdot``)."""
+    forward = OPS[op].forward
+    if not sequence and forward in _INFIX and len(args) == 2:
+        return _binary_text(_INFIX[forward], args[0], args[1], "code")
+    if not sequence and forward is operator.neg:
+        return "-" + _wrap(args[0][0], args[0][1], POW), NEG
+    call = ", ".join(t for t, _ in args)
+    return f"{kernels.name(forward, op)}({f'[{call}]' if sequence else call})", ATOM
+
+
 def _apply(op: str, args: Sequence[Any]) -> Symbol:
     """The symbol for ``op`` applied to ``args`` (symbols or numbers): number and text."""
     ctx = next(a.ctx for a in args if isinstance(a, Symbol))
@@ -299,14 +315,9 @@ def _apply(op: str, args: Sequence[Any]) -> Symbol:
     value = forward(*[_value(a) for a in args])
     texts = [_text(a, ctx) for a in args]
     style = ctx.style
-    if style == "code" and forward in _INFIX and len(args) == 2:
-        text, prec = _binary_text(_INFIX[forward], texts[0], texts[1], style)
-    elif style == "code" and forward is operator.neg:
-        text, prec = "-" + _wrap(texts[0][0], texts[0][1], POW), NEG
-    elif style == "code":
+    if style == "code":
         assert ctx.kernels is not None
-        call = ", ".join(t for t, _ in texts)
-        text, prec = f"{ctx.kernels.name(forward, op)}({call})", ATOM
+        text, prec = code_call(op, texts, ctx.kernels)
     elif op in _MATH_INFIX and len(args) == 2:
         text, prec = _binary_text(_MATH_INFIX[op], texts[0], texts[1], style)
     elif op == "neg":
@@ -356,35 +367,79 @@ def _evaluate(
     kernels: Kernels | None,
     names: Sequence[tuple[str, int] | None],
     forced: Sequence[bool] = (),
+    forward: bool | None = None,
 ) -> tuple[tuple, list[str]]:
+    """Run the rule of ``op`` (or, with ``forward`` set, its kernel, taking the operands as
+    one list when ``forward`` is True) on symbols; (text, precedence) of each result."""
     ctx = _Context(style, kernels, forced)
     symbols = [
         o if name is None else Symbol(o, name[0], name[1], ctx) for o, name in zip(operands, names)
     ]
-    out_symbol = Symbol(out[0], out[1], out[2], ctx)
+    entry = OPS[op]
     try:
-        result = tuple(OPS[op].derivative(tuple(symbols), out_symbol))
+        if forward is None:
+            result = tuple(entry.derivative(tuple(symbols), Symbol(out[0], out[1], out[2], ctx)))
+        else:
+            result = (entry.forward(symbols) if forward else entry.forward(*symbols),)
         texts = tuple(_text(r, ctx) for r in result)
     except (TypeError, AttributeError, ValueError, SymbolicError) as err:
-        raise SymbolicError(f"the rule of {op!r} cannot be evaluated on symbols: {err}") from err
+        raise SymbolicError(f"{op!r} cannot be evaluated on symbols: {err}") from err
     return texts, ctx.conditions
 
 
-def _branches(op: str, args: tuple, forced: list[bool], runs: list[int]) -> tuple:
-    """Every outcome of the rule's comparisons, merged into conditional expressions."""
+def _branches(op: str, args: tuple, forced: list[bool], runs: list[int], **kind: Any) -> tuple:
+    """Every outcome of the comparisons, merged into conditional expressions."""
     runs[0] += 1
     if runs[0] > MAX_BRANCHES:
-        raise SymbolicError(f"the rule of {op!r} has more than {MAX_BRANCHES} branches")
-    texts, conditions = _evaluate(*args, forced=forced)
+        raise SymbolicError(f"{op!r} has more than {MAX_BRANCHES} branches")
+    texts, conditions = _evaluate(*args, forced=forced, **kind)
     if len(conditions) == len(forced):
         return texts
     condition = conditions[len(forced)]
-    yes = _branches(op, args, [*forced, True], runs)
-    no = _branches(op, args, [*forced, False], runs)
+    yes = _branches(op, args, [*forced, True], runs, **kind)
+    no = _branches(op, args, [*forced, False], runs, **kind)
     return tuple(
         y if y == n else (f"{_wrap(*y, COND + 1)} if {condition} else {_wrap(*n, COND)}", COND)
         for y, n in zip(yes, no)
     )
+
+
+# Before Python 3.12, sum() adds floats from left to right, as the text of a kernel that
+# calls sum() on symbols says; from 3.12 on it compensates, and kernels are called instead.
+_NAIVE_SUM = sum([1e16, 1.0, -1e16]) == 0.0
+
+
+def forward_text(
+    op: str,
+    operands: Sequence[Any],
+    names: Sequence[str | None],
+    sequence: bool = False,
+    kernels: Kernels | None = None,
+) -> tuple[str, int]:
+    """(text, precedence) of Python computing ``OPS[op].forward`` on the operands exactly.
+
+    Where the kernel is plain arithmetic on its operands (``fdot``'s sum of products,
+    relu's branch) the text is that arithmetic, read by running the kernel on symbols,
+    with its branches as conditional expressions: no call at run time. Otherwise it calls
+    the kernel (``fexp(x)``). ``sequence``: the kernel takes the operands as one list.
+    """
+    kernels = kernels or DEFAULT_KERNELS
+    texts = [
+        number_text(o, "code") if n is None else (n, name_precedence(n))
+        for o, n in zip(operands, names)
+    ]
+    call = code_call(op, texts, kernels, sequence)
+    forward = OPS[op].forward
+    if not _NAIVE_SUM or forward in _INFIX or forward is operator.neg:
+        return call
+    named = [None if n is None else (n, name_precedence(n)) for n in names]
+    values = [o if n is None else float(o) for o, n in zip(operands, names)]
+    args = (op, values, None, "code", kernels, named)
+    try:
+        (text,) = _branches(op, args, [], [0], forward=sequence)
+    except SymbolicError:
+        return call
+    return text
 
 
 def derivative_texts(
@@ -479,6 +534,7 @@ __all__ = [
     "Symbol",
     "SymbolicError",
     "derivative_texts",
+    "forward_text",
     "local_derivative_texts",
     "namespace",
 ]
