@@ -76,7 +76,7 @@ class Kernels:
         else:
             base = attr
         alias, k = base, 1
-        while alias in self._taken or (alias in _BUILTINS and module != "builtins"):
+        while module != "builtins" and (alias in self._taken or alias in _BUILTINS):
             k += 1
             alias = f"{base}_{k}"
         self._taken.add(alias)

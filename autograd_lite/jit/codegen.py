@@ -221,18 +221,17 @@ class _Builder:
         return out
 
     def guard(self, g: Guard) -> Stmt:
+        """The condition under which the trace does not hold (the call then returns None)."""
         left = self.operand(g.left)[0]
         if g.op == "bool":
-            condition = left if g.outcome else f"not {left}"
+            miss = f"not {left}" if g.outcome else left
         elif g.op == "==":
             right = g.right
-            condition = (
-                f"{left} != {left}" if right != right else f"{left} == {self.operand(right)[0]}"
-            )
+            miss = f"{left} == {left}" if right != right else f"{left} != {self.operand(right)[0]}"
         else:
             condition = f"{left} {g.op} {self.operand(g.right)[0]}"
-            condition = condition if g.outcome else f"not ({condition})"
-        return Stmt(condition, self.reads(condition), guard=True)
+            miss = f"not ({condition})" if g.outcome else condition
+        return Stmt(miss, self.reads(miss), guard=True)
 
     # ----------------------------------------------------------------- backward
     def backward(self, order: list[Value], checked: bool) -> list[Stmt]:
@@ -319,7 +318,8 @@ def _function(header: str, body: list[str], indent: str = "    ") -> list[str]:
 
 
 def _guarded(stmts: list[Stmt], miss: str) -> list[str]:
-    return [f"if not ({s.text}): return {miss}" if s.guard else s.text for s in stmts]
+    """Statements as lines; a guard returns ``miss`` when the trace's branch is not taken."""
+    return [f"if {s.text}: return {miss}  # guard" if s.guard else s.text for s in stmts]
 
 
 def _split(stmts: list[Stmt], size: int) -> list[list[Stmt]]:
@@ -418,7 +418,13 @@ def generate(
         imports.append("from autograd_lite.jit.anomaly import backward_anomaly, forward_anomaly")
     if {"isfinite", "inf", "nan"} & used:
         imports.append(f"from math import {', '.join(sorted({'isfinite', 'inf', 'nan'} & used))}")
-    lines = [f'"""{title}"""', "", *sorted(imports), "", "", "def make(params):"]
+    lines = [
+        f'"""{title}"""',
+        *(["", *sorted(imports)] if imports else []),
+        "",
+        "",
+        "def make(params):",
+    ]
     lines.append(
         '    """Forward and backward, bound to the captured Values (read at each call)."""'
     )
