@@ -12,12 +12,14 @@ from autograd_lite.engine import (
     topological_order,
 )
 from autograd_lite.gradcheck import GradcheckError, gradcheck, gradgradcheck
+from autograd_lite.jit import Jitted, jit
 from autograd_lite.stepper import BackwardStepper, backward_trace
 from autograd_lite.viz import draw_dot
 
 __all__ = [
     "BackwardStepper",
     "GradcheckError",
+    "Jitted",
     "Value",
     "backward_trace",
     "data",
@@ -29,6 +31,7 @@ __all__ = [
     "gradgradcheck",
     "is_anomaly_enabled",
     "is_grad_enabled",
+    "jit",
     "losses",
     "nn",
     "no_grad",

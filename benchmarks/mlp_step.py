@@ -251,11 +251,12 @@ def cases(n_points: int, repeat: int, micrograd_limit: int, steps: int) -> tuple
 
 
 def factories() -> dict[str, Callable[[Problem], Engine]]:
-    """Engine factories for the libraries that are installed, the design floor's lean
-    engines, hand-written last."""
-    from benchmarks import floor
+    """Engine factories for the libraries that are installed (autograd_lite eager and
+    jitted), the design floor's lean engines, hand-written last."""
+    from benchmarks import compiled, floor
 
     found: dict[str, Callable[[Problem], Engine]] = {"autograd_lite": autograd_lite_engine}
+    found[compiled.NAME] = compiled.jit_engine
     if importlib.util.find_spec("micrograd") is not None:
         found["micrograd"] = micrograd_engine
     if importlib.util.find_spec("torch") is not None:

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks import chain, instructions, mlp_step, report, sum_products
+from benchmarks import chain, compiled, instructions, mlp_step, report, sum_products
 from benchmarks.timing import run_interleaved
 
 DEFAULT_OUT = Path(__file__).with_name("results.json")
@@ -36,10 +36,13 @@ class Settings:
     terms: int
     memory_depth: int
     repeat: int
+    compile_depths: tuple[int, ...] = ()  # W2's chain compiled by autograd_lite.jit
 
 
-FULL = Settings(100, 5, (10**3, 10**4, 10**5, 10**6), 10**4, 10**5, 10**4, 5)
-QUICK = Settings(8, 2, (10, 100, 1000), 10, 300, 200, 2)
+FULL = Settings(100, 5, (10**3, 10**4, 10**5, 10**6), 10**4, 10**5, 10**4, 5, (10**3, 10**4, 10**5))
+# 2,000 links make a program of 12,000 statements: split into functions even in a quick run
+QUICK = Settings(8, 2, (10, 100, 1000), 10, 300, 200, 2, (10, 100, 2000))
+LONG_COMPILE_DEPTH, LONG_COMPILE_REPEAT = 10**5, 3  # a compile at depth 1e5 takes seconds
 
 
 def _positive(text: str) -> int:
@@ -121,15 +124,26 @@ def main(argv: list[str] | None = None) -> int:
     # memory, traversed by every garbage collection, while another workload is timed.
     w1, agreement = mlp_step.cases(settings.points, repeat, limit, settings.steps)
     run_interleaved(w1, progress)
+    progress("jit: first call of W1's program, compiles of W2's chain")
+    jit = [compiled.first_call_case(mlp_step.make_problem(settings.points), repeat)]
+    jit += compiled.compile_cases(
+        list(settings.compile_depths), repeat, LONG_COMPILE_DEPTH, LONG_COMPILE_REPEAT
+    )
+    run_interleaved(jit, progress)
     w2 = chain.cases(list(settings.depths), repeat, limit, settings.steps)
     run_interleaved(w2, progress)
     w3 = sum_products.cases(settings.terms, repeat, limit, settings.steps)
     run_interleaved(w3, progress)
-    cases = [*w1, *w2, *w3]
+    cases = [*w1, *jit, *w2, *w3]
     progress("memory")
     memory = chain.memory(settings.memory_depth)
     target_rows = report.targets(
-        cases, memory, agreement, list(settings.depths), settings.reference_depth
+        cases,
+        memory,
+        agreement,
+        list(settings.depths),
+        settings.reference_depth,
+        list(settings.compile_depths),
     )
 
     info = {**machine(), "load_average_1min_at_start": load_at_start}

@@ -50,7 +50,7 @@ def _cases(results: dict, workload: str) -> dict[tuple[str, int], dict]:
 
 
 def _engines() -> set[str]:
-    engines = {"autograd_lite", "micrograd", "hand-written"}
+    engines = {"autograd_lite", "autograd_lite jit", "micrograd", "hand-written"}
     engines |= {"lean: dot + relu nodes", "lean: fused neurons"}  # the design floor
     return engines | ({"pytorch"} if importlib.util.find_spec("torch") else set())
 
@@ -184,7 +184,7 @@ def test_memory_counts_the_nodes_each_engine_makes(run: tuple[dict, str]) -> Non
 def test_targets_and_printed_tables(run: tuple[dict, str]) -> None:
     results, stdout = run
     targets = results["targets"]
-    assert len(targets) == 7
+    assert len(targets) == 11
     assert all(t["status"] in {"PASS", "FAIL", "n/a"} for t in targets)
     assert targets[0]["status"] == "PASS"  # the engines agree
     assert "| workload | engine | size | median time |" in stdout

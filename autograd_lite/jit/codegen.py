@@ -17,7 +17,6 @@ import keyword
 import linecache
 import math
 import re
-import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -412,7 +411,8 @@ def generate(
                 ],
             ),
         ]
-    used = set(_WORD.findall("\n".join(body)))
+    text = "\n".join(body)
+    used = {w for w in (*KERNELS.namespace(), "isfinite") if w in text}
     imports = KERNELS.imports(used)
     if checked:
         imports.append("from autograd_lite.jit.anomaly import backward_anomaly, forward_anomaly")
@@ -430,14 +430,26 @@ def generate(
     )
     params = [b.names[id(v)] for v in b.params]
     if params:
-        unpack = ", ".join(params) + ("," if len(params) == 1 else "")
-        wrapped = textwrap.wrap(unpack, 88, break_long_words=False, break_on_hyphens=False)
+        wrapped = _wrap_names(params, 88)
         if len(wrapped) == 1:
             lines.append(f"    {wrapped[0]} = params")
         else:
             lines += ["    (", *[f"        {w}" for w in wrapped], "    ) = params"]
     lines += ["", *body, "", "    return forward, backward", ""]
     return "\n".join(lines), b.params, b.names
+
+
+def _wrap_names(names: list[str], width: int) -> list[str]:
+    """``a, b, c`` as lines of about ``width`` characters (a lone name keeps its comma)."""
+    lines: list[str] = []
+    line: list[str] = []
+    for name in names:
+        if line and len(", ".join([*line, name])) > width:
+            lines.append(", ".join(line) + ",")
+            line = []
+        line.append(name)
+    lines.append(", ".join(line) + ("," if len(names) == 1 else ""))
+    return lines
 
 
 def _tuple(items: list[str], single: bool) -> str:
