@@ -47,7 +47,7 @@ def test_model_program_trains_like_eager_with_every_optimizer(name: str, task: s
             loss.backward()
             eager_opt.step()
             jitted_opt.zero_grad()
-            jitted_loss, outputs = program.step(rows, targets, loss_fn)
+            jitted_loss, _ = program.step(rows, targets, loss_fn)
             jitted_opt.step()
             assert _close(jitted_loss.data, loss.data)
     for p, q in zip(eager.parameters(), jitted.parameters(), strict=True):
