@@ -9,11 +9,11 @@ from collections import Counter
 import pytest
 
 from autograd_lite import Value
-from autograd_lite import render as render_module
 from autograd_lite.nn import MLP
 from autograd_lite.render import RendererNotFound, find_renderer, render_png, render_svg
 from autograd_lite.stepper import backward_trace
 from autograd_lite.viz import draw_dot, fmt
+from autograd_lite.viz import render as render_module
 
 NODE = re.compile(r"^\s*(\w+) \[(.*)\]\s*$", re.S)
 EDGE = re.compile(r"^\s*(\w+) -> (\w+)")

@@ -18,7 +18,7 @@ from typing import Any
 import graphviz
 
 from autograd_lite.engine import Value, topological_order
-from autograd_lite.render import RendererNotFound, render_pdf, render_png, render_svg
+from autograd_lite.viz.render import RendererNotFound, render_pdf, render_png, render_svg
 
 RANKDIRS = ("LR", "RL", "TB", "BT")
 ACTIVATIONS = frozenset({"tanh", "relu", "sigmoid", "leaky_relu", "softplus"})

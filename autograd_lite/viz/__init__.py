@@ -1,0 +1,30 @@
+"""Seeing a computation graph and its backward pass.
+
+* ``graph``: ``draw_dot(root)``, the graph as a Graphviz ``Graph``;
+* ``render``: DOT source to SVG/PNG/PDF with the system ``dot`` or ``graphviz-pure``;
+* ``stepper``: ``BackwardStepper``, the backward pass one node per step, and its ledger;
+* ``player``: the interactive player (``player.js``), as a self-contained HTML page.
+
+>>> from autograd_lite import Value
+>>> from autograd_lite.viz import draw_dot
+>>> "digraph" in draw_dot(Value(2.0, "x") * 3).source
+True
+"""
+
+from autograd_lite.viz.graph import ACTIVATIONS, RANKDIRS, Graph, build_graph, draw_dot, fmt
+from autograd_lite.viz.render import RendererNotFound
+from autograd_lite.viz.stepper import BackwardStepper, TraceRow, backward_trace, format_trace
+
+__all__ = [
+    "ACTIVATIONS",
+    "RANKDIRS",
+    "BackwardStepper",
+    "Graph",
+    "RendererNotFound",
+    "TraceRow",
+    "backward_trace",
+    "build_graph",
+    "draw_dot",
+    "fmt",
+    "format_trace",
+]
