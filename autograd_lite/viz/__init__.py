@@ -11,16 +11,18 @@
 True
 """
 
-from autograd_lite.viz.graph import ACTIVATIONS, RANKDIRS, Graph, build_graph, draw_dot, fmt
-from autograd_lite.viz.render import RendererNotFound
-from autograd_lite.viz.stepper import BackwardStepper, TraceRow, backward_trace, format_trace
+from autograd_lite.viz.graph import RANKDIRS, build_graph, draw_dot
+from autograd_lite.viz.ledger import Trace, TraceRow, format_trace
+from autograd_lite.viz.names import fmt
+from autograd_lite.viz.render import Graph, RendererNotFound
+from autograd_lite.viz.stepper import BackwardStepper, backward_trace
 
 __all__ = [
-    "ACTIVATIONS",
     "RANKDIRS",
     "BackwardStepper",
     "Graph",
     "RendererNotFound",
+    "Trace",
     "TraceRow",
     "backward_trace",
     "build_graph",

@@ -12,16 +12,17 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from importlib.resources import files
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from autograd_lite._fileio import atomic_write, json_number
-from autograd_lite.viz.graph import build_graph
-from autograd_lite.viz.render import render_svg
-
-if TYPE_CHECKING:
-    from autograd_lite.viz.stepper import BackwardStepper
+from autograd_lite.engine import Value, topological_order
+from autograd_lite.viz.ledger import TraceRow
+from autograd_lite.viz.names import derivative_name
+from autograd_lite.viz.render import Graph
 
 INTERVAL_MS = 700
 _SCRIPT_BREAKERS = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"}
@@ -49,57 +50,102 @@ def player_css() -> str:
     return _asset("player.css")
 
 
-def player_data(stepper: BackwardStepper, title: str = "") -> dict[str, Any]:
-    """The JSON ``mountPlayer`` takes: the graph's SVG and every step of the full pass."""
-    grads = dict(stepper.initial_grads)
-    steps = []
-    for node in stepper.schedule:
-        g = grads[id(node)]
-        inputs = []
-        for p, d in zip(node.parents, node.local_grads, strict=True):
-            contribution = g * d
-            grads[id(p)] += contribution
-            inputs.append(
+def player_data(
+    root: Value,
+    rows: Sequence[TraceRow],
+    graph: Graph,
+    *,
+    start: Mapping[int, float],
+    names: Mapping[int, str],
+    title: str = "",
+) -> dict[str, Any]:
+    """The JSON ``mountPlayer`` takes, from the ledger ``rows`` of a whole pass of ``root``.
+
+    ``graph`` is the drawing (``build_graph``) the page shows, ``start`` each node's grad
+    (by id) before the first step and ``names`` each node's name in the ledger. Format::
+
+        {"title", "svg", "seed", "seed_name", "interval_ms",
+         "nodes":  [{"id", "el", "name", "data", "grad0", "consumers", "root"}],
+         "tables": [{"id", "name", "rows": [{"members": [node id, ...], "max": bool}]}],
+         "steps":  [{"node", "name", "op", "upstream", "upstream_name",
+                     "inputs": [{"id", "name", "local", "contrib", "after", "formula"}]}]}
+
+    Numbers are JSON numbers, or "inf", "-inf", "nan". ``nodes`` are in topological order
+    (``id`` is "n<index>"); ``el`` is the SVG element drawing the node (itself, or the
+    summary it is folded into); ``tables`` are folded neurons' parameter tables, whose grad
+    cells the player fills in (a summarized row shows the largest |grad| of its members).
+
+    >>> from autograd_lite import Value, BackwardStepper
+    >>> x = Value(3.0, "x")
+    >>> y = x * 2
+    >>> y.label = "y"
+    >>> data = BackwardStepper(y).player_data()
+    >>> [(s["name"], s["upstream_name"], s["inputs"][0]["contrib"]) for s in data["steps"]]
+    [('y', 'dy/dy', 2.0)]
+    """
+    order = topological_order(root)
+    key = {id(v): f"n{i}" for i, v in enumerate(order)}
+    consumers = Counter(id(p) for row in rows for p in row.parents)
+    steps = [
+        {
+            "node": key[id(row.node)],
+            "name": row.name,
+            "op": row.op,
+            "upstream": json_number(row.upstream),
+            "upstream_name": row.upstream_name,
+            "inputs": [
                 {
-                    "id": f"n{stepper.index[id(p)]}",
-                    "name": stepper.name(p),
+                    "id": key[id(p)],
+                    "name": name,
                     "local": json_number(d),
-                    "contrib": json_number(contribution),
-                    "after": json_number(grads[id(p)]),
+                    "contrib": json_number(c),
+                    "after": json_number(after),
                     "formula": "",
                 }
-            )
-        steps.append(
-            {
-                "node": f"n{stepper.index[id(node)]}",
-                "name": stepper.name(node),
-                "op": node.op,
-                "upstream": json_number(g),
-                "upstream_name": f"dL/d{stepper.name(node)}",
-                "inputs": inputs,
-            }
-        )
+                for p, name, d, c, after in zip(
+                    row.parents,
+                    row.parent_names,
+                    row.local_grads,
+                    row.contributions,
+                    row.grads_after,
+                    strict=True,
+                )
+            ],
+        }
+        for row in rows
+    ]
     nodes = [
         {
-            "id": f"n{i}",
-            "name": stepper.name(v),
+            "id": key[id(v)],
+            "el": graph.element_ids.get(id(v), key[id(v)]),
+            "name": names[id(v)],
             "data": json_number(v.data),
-            "grad0": json_number(stepper.initial_grads[id(v)]),
-            "consumers": stepper.consumers[id(v)],
-            "root": v is stepper.root,
+            "grad0": json_number(start[id(v)]),
+            "consumers": consumers[id(v)],
+            "root": v is root,
         }
-        for i, v in enumerate(stepper.order)
+        for v in order
     ]
-    graph = build_graph(stepper.root, params=stepper.params, module=stepper.module, grads=grads)
-    svg = render_svg(graph.source)
-    seed = stepper.initial_grads[id(stepper.root)]
+    tables = [
+        {
+            "id": element,
+            "name": graph.titles.get(element, ""),
+            "rows": [
+                {"members": [key[id(v)] for v in r.members], "max": r.summarized} for r in trs
+            ],
+        }
+        for element, trs in graph.tables
+    ]
+    svg = graph.svg()
+    root_name = names[id(root)]
     return {
         "title": title,
         "svg": svg[svg.index("<svg") :],
         "nodes": nodes,
-        "tables": [],
+        "tables": tables,
         "steps": steps,
-        "seed": json_number(seed),
+        "seed": json_number(start[id(root)]),
+        "seed_name": derivative_name(root_name, root_name),
         "interval_ms": INTERVAL_MS,
     }
 
@@ -126,7 +172,7 @@ def player_page(data: dict[str, Any]) -> str:
     return re.sub(r"__(TITLE|DATA|CSS|JS)__", lambda m: parts[m.group(1)], page)
 
 
-def write_player(stepper: BackwardStepper, path: Path, title: str) -> Path:
-    """Write the HTML player of ``stepper``'s whole pass to ``path`` (atomically)."""
-    atomic_write(path, player_page(player_data(stepper, title)))
-    return path
+def write_player(data: dict[str, Any], path: str | Path) -> Path:
+    """Write the self-contained HTML player of ``data`` (``player_data``) to ``path``,
+    atomically."""
+    return atomic_write(Path(path), player_page(data))
