@@ -15,6 +15,7 @@ from autograd_lite.engine import Value
 SHORT = 16  # longest sub-expression used as a name; longer ones are called "#k"
 _INFIX = frozenset({"+", "-", "*", "/", "**"})
 _PLAIN = re.compile(r"[\w.#]+")
+_CALL = re.compile(r"\w+\([^()]*(\([^()]*\))*[^()]*\)")
 
 
 def fmt(x: float) -> str:
@@ -52,16 +53,18 @@ def natural_key(key: str) -> list[tuple[int, int, str]]:
 
 
 def derivative_name(of: str, by: str) -> str:
-    """d ``of`` / d ``by``, with parentheses around names that are expressions.
+    """d ``of`` / d ``by``: a space before a call, parentheses around an expression.
 
-    >>> derivative_name("L", "u"), derivative_name("e", "a*b")
-    ('dL/du', 'de/d(a*b)')
+    >>> derivative_name("L", "u"), derivative_name("e", "a*b"), derivative_name("tanh(u)", "u")
+    ('dL/du', 'de/d(a*b)', 'd tanh(u)/du')
     """
     return f"d{_atom(of)}/d{_atom(by)}"
 
 
 def _atom(name: str) -> str:
-    return name if _PLAIN.fullmatch(name) else f"({name})"
+    if _PLAIN.fullmatch(name):
+        return name
+    return f" {name}" if _CALL.fullmatch(name) else f"({name})"
 
 
 def _operand(o: object, names: Mapping[int, str], compound: set[int]) -> str:

@@ -18,7 +18,7 @@ from typing import Any
 from autograd_lite import _checks
 from autograd_lite._fileio import atomic_write
 from autograd_lite.engine import Value, backward_steps, topological_order
-from autograd_lite.viz import player
+from autograd_lite.viz import player  # the page and its data; the player imports nothing from here
 from autograd_lite.viz.folding import find_groups
 from autograd_lite.viz.graph import Graph, build_graph, check_options, default_fold
 from autograd_lite.viz.ledger import Trace, TraceRow
@@ -193,7 +193,10 @@ class BackwardStepper:
     def name(self, v: Value) -> str:
         """``v``'s name in the ledger: a module parameter's short path, its label, its short
         sub-expression ("a*b"), or "#k"."""
-        return self.names[id(v)]
+        try:
+            return self.names[id(v)]
+        except KeyError:
+            raise ValueError(f"{v!r} is not in the graph of this stepper's root") from None
 
     def step(self) -> TraceRow:
         """Propagate the next node's gradient to its parents; return the ledger row."""
