@@ -93,10 +93,9 @@ class Jitted:
     def _title(self, t: Trace) -> str:
         args = ", ".join(f"{n}={v!r}" for n, v in zip(self.arg_names, t.example))
         ops = sum(1 for v in t.nodes if v.parents)
-        return (
-            f"{self._name()}({', '.join(self.arg_names)}) as traced at ({args}): {ops} op "
-            f"nodes, {len(t.captured)} captured Values, {len(t.guards)} guards."
-        )
+        counts = [(ops, "op node"), (len(t.captured), "captured Value"), (len(t.guards), "guard")]
+        summary = ", ".join(f"{n} {what}{'' if n == 1 else 's'}" for n, what in counts)
+        return f"{self._name()}({', '.join(self.arg_names)}) as traced at ({args}): {summary}."
 
     # ------------------------------------------------------------------ calling
     def _run(self, args: tuple, kind: str, *extra: Any) -> Any:
