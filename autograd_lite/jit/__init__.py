@@ -127,8 +127,22 @@ class Jitted:
         ``.grad`` of every captured Value, as eager ``backward(gradient)`` does. For a list
         of outputs, ``gradient`` is one weight per output."""
         if self._programs[0].trace.single:
-            return self._run(args, "backward", float(gradient))
-        return self._run(args, "backward", tuple(float(g) for g in gradient))
+            gradient = gradient if type(gradient) is float else float(gradient)
+        else:
+            gradient = tuple(float(g) for g in gradient)
+        # The common case, run with as little Python around it as possible: float
+        # arguments, no detect_anomaly, the branch of a trace already made.
+        if len(args) == len(self.arg_names) and not engine.is_anomaly_enabled():
+            for a in args:
+                if type(a) is not float:
+                    break
+            else:
+                for program in self._programs:
+                    result = program.backward(*args, gradient)
+                    if result is not None:
+                        self._last = program
+                        return result
+        return self._run(args, "backward", gradient)
 
     # ------------------------------------------------------------- inspection
     @property
