@@ -11,9 +11,12 @@ source runs on its own; ``detect_anomaly`` raises in jitted code; big programs a
 from __future__ import annotations
 
 import doctest
+import gc
 import importlib
+import linecache
 import math
 import operator
+import traceback
 import warnings
 
 import pytest
@@ -320,3 +323,17 @@ def test_docstring_examples_run() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         jit(lambda x: x * 2.0, 1.0)
+
+
+def test_tracebacks_show_the_programs_lines_while_it_lives() -> None:
+    j = jit(lambda x: x * 2.0, 1.0)
+    program = j._programs[0]
+    try:
+        program.forward("not a number")
+    except TypeError as err:
+        text = "".join(traceback.format_exception(err))
+    assert "t0 = x * 2.0" in text
+    filenames = [f for f in linecache.cache if f.startswith("<jit ")]
+    del j, program
+    gc.collect()
+    assert len([f for f in linecache.cache if f.startswith("<jit ")]) < len(filenames)

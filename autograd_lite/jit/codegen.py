@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import keyword
 import linecache
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -321,8 +322,11 @@ def compile_program(
     source, params, names = generate(trace, arg_names, paths, title, checked)
     _counter[0] += 1
     filename = f"<jit {_counter[0]}{' checked' if checked else ''}>"
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     namespace: dict[str, Any] = {}
     exec(compile(source, filename, "exec"), namespace)
     forward, backward = namespace["make"](params)
-    return Program(source, params, forward, backward, trace, names)
+    program = Program(source, params, forward, backward, trace, names)
+    # Tracebacks through the program show its lines, for as long as the program lives.
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    weakref.finalize(program, linecache.cache.pop, filename, None)
+    return program
