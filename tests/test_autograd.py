@@ -5,15 +5,15 @@ from __future__ import annotations
 import math
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import find, given, settings
 
 from autograd_lite import GradcheckError, Value, grad, gradcheck, gradgradcheck, no_grad
 from autograd_lite.ops import OPS
-from autograd_lite.testing import Expression, assert_grads_close, expressions
+from autograd_lite.testing import RandomExpression, Step, assert_grads_close, expressions
 
 
 def box_volume(x: Value) -> Value:
-    """V(x) = 45 x^2 - 2 x^3, the box problem of seed 000."""
+    """V(x) = 45 x^2 - 2 x^3: the volume of an open box folded from a 30 x 30 sheet."""
     return 45 * x**2 - 2 * x**3
 
 
@@ -134,12 +134,36 @@ def test_random_expression_graphs_pass_gradgradcheck(case):
 
 
 def test_expressions_have_shared_subexpressions_and_print_as_programs():
-    expression = Expression(1, [("tanh", (0,)), ("mul", (1, 1)), ("add", (2, 0))])
-    x = Value(0.5)
-    out = expression(x)
+    expression = RandomExpression(
+        1,
+        [
+            Step("tanh", (0,), (False,)),
+            Step("*", (1, 1), (False, False)),
+            Step("/", (2, 0.5), (False, True)),
+            Step("leaky_relu", (3,), (True,), (0.2,)),
+        ],
+    )
+    out = expression(Value(0.5))
     t = math.tanh(0.5)
-    assert out.data == pytest.approx(t * math.tanh(t) + 0.5)
-    assert repr(expression) == "Expression(t0 = tanh(x0); t1 = t0 * tanh(t0); t2 = t1 + x0)"
+    divided = t * math.tanh(t) / -math.exp(math.tanh(0.5))
+    assert out.data == pytest.approx(0.2 * -math.exp(math.tanh(divided)))
+    assert repr(expression) == (
+        "RandomExpression(t0 = tanh(x0); t1 = t0 * tanh(t0); t2 = t1 / -exp(tanh(0.5)); "
+        "t3 = leaky_relu(-exp(tanh(t2)), 0.2))"
+    )
+
+
+@settings(max_examples=300)
+@given(expressions())
+def test_expressions_draw_only_registry_ops_and_finite_values(case):
+    fn, inputs = case
+    assert {step.op for step in fn.steps} <= set(OPS)
+    assert math.isfinite(fn(*[Value(x) for x in inputs]).data)
+
+
+def test_expressions_reach_every_op_of_the_registry():
+    for op in OPS:
+        find(expressions(), lambda case, op=op: any(s.op == op for s in case[0].steps))
 
 
 def test_assert_grads_close_raises_assertion_error_with_the_table():

@@ -20,6 +20,7 @@ from autograd_lite import (
     no_grad,
     topological_order,
 )
+from autograd_lite.ops import OPS
 
 # ------------------------------------------------------------------ construction
 
@@ -503,3 +504,13 @@ def test_generated_methods_are_named_as_methods_of_value(name: str) -> None:
     # what tracebacks, help() and profilers show
     method = getattr(Value, name)
     assert (method.__name__, method.__qualname__) == (name, f"Value.{name}")
+
+
+@pytest.mark.parametrize("name", sorted(OPS))
+def test_every_registry_op_is_a_method_of_value(name: str) -> None:
+    op = OPS[name]
+    names = {"infix": [op.dunder, f"__r{op.dunder[2:]}"], "prefix": [op.dunder]}.get(
+        op.syntax, [name] + ([op.dunder] if op.dunder else [])
+    )
+    for method in names:
+        assert getattr(Value, method).__qualname__ == f"Value.{method}"
