@@ -247,6 +247,11 @@ def d_cos(xs, out):
     return (-sin(xs[0]),)
 
 
+def d_atan(xs, out):
+    x = xs[0]
+    return (div(1.0, 1.0 + x * x),)
+
+
 def d_sum(xs, out):
     return (1.0,) * len(xs)
 
@@ -362,6 +367,7 @@ OPS: dict[str, Op] = {
     ),
     "sin": _unary_op(fsin, d_sin, torch="sin"),
     "cos": _unary_op(fcos, d_cos, torch="cos"),
+    "atan": _unary_op(math.atan, d_atan, torch="atan"),
     "sum": Op(sum, d_sum, 0, "sum", "sum({0})", "nary", torch="sum"),
     "dot": Op(fdot, d_dot, 0, "dot", "dot({0})", "nary", torch="dot", domain=("bounded",)),
 }  # fmt: skip

@@ -56,6 +56,7 @@ TABLE: dict[str, Row] = {
     "softplus": Row(lambda t, a: t.nn.functional.softplus(a)),
     "sin": Row(lambda t, a: a.sin()),
     "cos": Row(lambda t, a: a.cos()),
+    "atan": Row(lambda t, a: a.atan()),
     "sum": Row(lambda t, *xs: t.stack(xs).sum(), operands=3),
     "dot": Row(lambda t, *xs: t.dot(t.stack(xs[:2]), t.stack(xs[2:4])) + xs[4], operands=5),
 }
