@@ -98,6 +98,13 @@ def flog(x: float) -> float:
     return _NAN  # negative or nan
 
 
+def flog1p(x: float) -> float:
+    """log(1 + x), exact for tiny x (no 1 + x rounding): -inf at -1, nan below."""
+    if x > -1:
+        return math.log1p(x)
+    return -_INF if x == -1 else _NAN  # below -1 or nan
+
+
 def fsqrt(x: float) -> float:
     return math.sqrt(x) if x >= 0 else _NAN
 
@@ -252,6 +259,10 @@ def d_atan(xs, out):
     return (div(1.0, 1.0 + x * x),)
 
 
+def d_log1p(xs, out):
+    return (div(1.0, 1.0 + xs[0]),)
+
+
 def d_sum(xs, out):
     return (1.0,) * len(xs)
 
@@ -368,6 +379,7 @@ OPS: dict[str, Op] = {
     "sin": _unary_op(fsin, d_sin, torch="sin"),
     "cos": _unary_op(fcos, d_cos, torch="cos"),
     "atan": _unary_op(math.atan, d_atan, torch="atan"),
+    "log1p": _unary_op(flog1p, d_log1p, torch="log1p", domain=("above_minus_one",)),
     "sum": Op(sum, d_sum, 0, "sum", "sum({0})", "nary", torch="sum"),
     "dot": Op(fdot, d_dot, 0, "dot", "dot({0})", "nary", torch="dot", domain=("bounded",)),
 }  # fmt: skip
