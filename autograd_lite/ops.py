@@ -159,6 +159,10 @@ def power(a: Any, b: Any) -> Any:
     return fpow(a, b) if is_number(a) and is_number(b) else a**b
 
 
+def exp(x: Any) -> Any:
+    return fexp(x) if is_number(x) else x.exp()
+
+
 def log(x: Any) -> Any:
     return flog(x) if is_number(x) else x.log()
 
@@ -261,6 +265,14 @@ def d_atan(xs, out):
 
 def d_log1p(xs, out):
     return (div(1.0, 1.0 + xs[0]),)
+
+
+_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+
+
+def d_erf(xs, out):
+    x = xs[0]
+    return (_TWO_OVER_SQRT_PI * exp(-(x * x)),)
 
 
 def d_sum(xs, out):
@@ -380,6 +392,7 @@ OPS: dict[str, Op] = {
     "cos": _unary_op(fcos, d_cos, torch="cos"),
     "atan": _unary_op(math.atan, d_atan, torch="atan"),
     "log1p": _unary_op(flog1p, d_log1p, torch="log1p", domain=("above_minus_one",)),
+    "erf": _unary_op(math.erf, d_erf, torch="erf"),
     "sum": Op(sum, d_sum, 0, "sum", "sum({0})", "nary", torch="sum"),
     "dot": Op(fdot, d_dot, 0, "dot", "dot({0})", "nary", torch="dot", domain=("bounded",)),
 }  # fmt: skip
