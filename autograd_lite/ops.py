@@ -124,6 +124,15 @@ def fsoftplus(x: float) -> float:
     return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
 
 
+_SQRT1_2 = math.sqrt(0.5)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+
+
+def fgelu(x: float) -> float:
+    """x * Phi(x) with the exact Gaussian CDF, as erfc: no 1 + erf(x) cancellation for x < 0."""
+    return 0.5 * x * math.erfc(-x * _SQRT1_2)
+
+
 def _trig(f: Callable[[float], float]) -> Callable[[float], float]:
     def kernel(x: float) -> float:
         return f(x) if math.isfinite(x) else _NAN
@@ -161,6 +170,10 @@ def power(a: Any, b: Any) -> Any:
 
 def exp(x: Any) -> Any:
     return fexp(x) if is_number(x) else x.exp()
+
+
+def erf(x: Any) -> Any:
+    return math.erf(x) if is_number(x) else x.erf()
 
 
 def log(x: Any) -> Any:
@@ -273,6 +286,11 @@ _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 def d_erf(xs, out):
     x = xs[0]
     return (_TWO_OVER_SQRT_PI * exp(-(x * x)),)
+
+
+def d_gelu(xs, out):
+    x = xs[0]
+    return (0.5 * (1.0 + erf(x * _SQRT1_2)) + x * exp(-0.5 * x * x) * _INV_SQRT_2PI,)
 
 
 def d_sum(xs, out):
@@ -393,6 +411,9 @@ OPS: dict[str, Op] = {
     "atan": _unary_op(math.atan, d_atan, torch="atan"),
     "log1p": _unary_op(flog1p, d_log1p, torch="log1p", domain=("above_minus_one",)),
     "erf": _unary_op(math.erf, d_erf, torch="erf"),
+    "gelu": _unary_op(
+        fgelu, d_gelu, torch="nn.functional.gelu", activation=True, torch_module="GELU"
+    ),
     "sum": Op(sum, d_sum, 0, "sum", "sum({0})", "nary", torch="sum"),
     "dot": Op(fdot, d_dot, 0, "dot", "dot({0})", "nary", torch="dot", domain=("bounded",)),
 }  # fmt: skip

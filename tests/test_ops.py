@@ -59,6 +59,7 @@ TABLE: dict[str, Row] = {
     "atan": Row(lambda t, a: a.atan()),
     "log1p": Row(lambda t, a: a.log1p()),
     "erf": Row(lambda t, a: a.erf()),
+    "gelu": Row(lambda t, a: t.nn.functional.gelu(a)),
     "sum": Row(lambda t, *xs: t.stack(xs).sum(), operands=3),
     "dot": Row(lambda t, *xs: t.dot(t.stack(xs[:2]), t.stack(xs[2:4])) + xs[4], operands=5),
 }
