@@ -117,6 +117,11 @@ def fsigmoid(x: float) -> float:
     return e / (1.0 + e)
 
 
+def fsilu(x: float) -> float:
+    """x * sigmoid(x), overflow-free through ``fsigmoid``."""
+    return x * fsigmoid(x)
+
+
 def fsoftplus(x: float) -> float:
     """log(1 + e^x) computed as max(x, 0) + log1p(exp(-|x|)), exact for any x."""
     if x != x:
@@ -293,6 +298,11 @@ def d_gelu(xs, out):
     return (0.5 * (1.0 + erf(x * _SQRT1_2)) + x * exp(-0.5 * x * x) * _INV_SQRT_2PI,)
 
 
+def d_silu(xs, out):
+    s = sigmoid(xs[0])
+    return (s + out * (1.0 - s),)  # s + x s (1 - s)
+
+
 def d_sum(xs, out):
     return (1.0,) * len(xs)
 
@@ -413,6 +423,9 @@ OPS: dict[str, Op] = {
     "erf": _unary_op(math.erf, d_erf, torch="erf"),
     "gelu": _unary_op(
         fgelu, d_gelu, torch="nn.functional.gelu", activation=True, torch_module="GELU"
+    ),
+    "silu": _unary_op(
+        fsilu, d_silu, torch="nn.functional.silu", activation=True, torch_module="SiLU"
     ),
     "sum": Op(sum, d_sum, 0, "sum", "sum({0})", "nary", torch="sum"),
     "dot": Op(fdot, d_dot, 0, "dot", "dot({0})", "nary", torch="dot", domain=("bounded",)),
