@@ -157,6 +157,11 @@ def fleaky_relu(x: float, slope: float) -> float:
     return x if x > 0 else slope * x
 
 
+def felu(x: float, alpha: float) -> float:
+    """x for x > 0, else alpha (e^x - 1) through expm1: exact near 0, never overflows."""
+    return x if x > 0 else alpha * math.expm1(x)
+
+
 def fdot(xs: Sequence[float]) -> float:
     """w . x (+ b): operands are w1..wn, x1..xn and an optional bias."""
     n = len(xs) // 2
@@ -303,6 +308,11 @@ def d_silu(xs, out):
     return (s + out * (1.0 - s),)  # s + x s (1 - s)
 
 
+def d_elu(xs, out):
+    x, alpha = xs
+    return (alpha * exp(x) if x <= 0 else 1.0, 0.0)  # at nan 1, as in PyTorch; alpha constant
+
+
 def d_sum(xs, out):
     return (1.0,) * len(xs)
 
@@ -426,6 +436,10 @@ OPS: dict[str, Op] = {
     ),
     "silu": _unary_op(
         fsilu, d_silu, torch="nn.functional.silu", activation=True, torch_module="SiLU"
+    ),
+    "elu": Op(
+        felu, d_elu, 2, "elu", "elu({0}, {1})", params=(("alpha", 1.0),), activation=True,
+        torch="nn.functional.elu", torch_module="ELU", domain=("nonzero",),
     ),
     "sum": Op(sum, d_sum, 0, "sum", "sum({0})", "nary", torch="sum"),
     "dot": Op(fdot, d_dot, 0, "dot", "dot({0})", "nary", torch="dot", domain=("bounded",)),

@@ -61,6 +61,7 @@ TABLE: dict[str, Row] = {
     "erf": Row(lambda t, a: a.erf()),
     "gelu": Row(lambda t, a: t.nn.functional.gelu(a)),
     "silu": Row(lambda t, a: t.nn.functional.silu(a)),
+    "elu": Row(lambda t, a, alpha: t.nn.functional.elu(a, alpha), params=(0.7,)),
     "sum": Row(lambda t, *xs: t.stack(xs).sum(), operands=3),
     "dot": Row(lambda t, *xs: t.dot(t.stack(xs[:2]), t.stack(xs[2:4])) + xs[4], operands=5),
 }
