@@ -299,10 +299,30 @@ def topological_order(roots: Value | Sequence[Value], leaves: bool = True) -> li
     return order
 
 
-def check_backward(node: Value, g: float) -> None:
+def backward_order(roots: Value | Sequence[Value]) -> list[Value]:
+    """The nodes a backward pass visits, in its order: every node made by an op that is
+    reachable from ``roots``, each before its parents (reverse topological order).
+
+    The one schedule of every backward walk: ``backward_steps`` and ``grad`` both follow it.
+
+    >>> x = Value(2.0, label="x")
+    >>> [node.op for node in backward_order((x * x).exp())]
+    ['exp', '*']
+    """
+    order = topological_order(roots, leaves=False)
+    order.reverse()
+    return order
+
+
+def check_backward(node: Value, g: Any, local: Sequence[Any] | None = None) -> None:
     """Under ``detect_anomaly``: raise ``FloatingPointError`` if ``node`` would send a
-    non-finite gradient to a parent, naming the op, the parent and the numbers."""
-    for i, d in enumerate(node.local_grads):
+    non-finite gradient to a parent, naming the op, the parent and the numbers.
+
+    ``local`` defaults to the node's stored local derivatives; ``g`` and ``local`` may be
+    Values (``grad(create_graph=True)``), whose data is checked.
+    """
+    g = _data(g)
+    for i, d in enumerate(node.local_grads if local is None else map(_data, local)):
         if not math.isfinite(g * d):
             raise FloatingPointError(
                 f"detect_anomaly: backward of {node.op!r} gave a non-finite gradient "
@@ -433,14 +453,24 @@ def backward_steps(root: Value, gradient: float = 1.0) -> Iterator[Value]:
     Then each non-leaf node, in reverse topological order, adds ``node.grad * local`` to its
     parents' grads and is yielded right after, so ``root.backward()`` is this generator run
     to its end, and a stepper is the same generator advanced one node per step.
+    ``gradient`` is checked here, before any grad is reset.
+
+    >>> x = Value(3.0)
+    >>> [node.op for node in backward_steps(x * x + 2 * x)], x.grad
+    (['+', '*', '*'], 8.0)
     """
-    gradient = _gradient_number(gradient)
-    order = topological_order(root, leaves=False)
+    if not isinstance(root, Value):
+        raise TypeError(f"backward_steps: root must be a Value, got {_checks.describe(root)}")
+    return _walk(root, _gradient_number(gradient))
+
+
+def _walk(root: Value, gradient: float) -> Iterator[Value]:
+    order = backward_order(root)
     for node in order:
         node.grad = 0.0
     root.grad += gradient
     check = _anomaly
-    for node in reversed(order):
+    for node in order:
         g = node.grad
         if check:
             check_backward(node, g)

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 from hypothesis import find, given, settings
 
-from autograd_lite import GradcheckError, Value, grad, gradcheck, gradgradcheck, no_grad
+from autograd_lite import (
+    GradcheckError,
+    Value,
+    detect_anomaly,
+    grad,
+    gradcheck,
+    gradgradcheck,
+    no_grad,
+)
+from autograd_lite.gradcheck import numeric_grad
 from autograd_lite.ops import OPS
 from autograd_lite.testing import RandomExpression, Step, assert_grads_close, expressions
 
@@ -72,8 +82,48 @@ def test_grad_outputs_weigh_several_outputs():
     assert g.data == pytest.approx(3.0 * 4.0 + 0.5 * math.exp(2.0))
     with pytest.raises(ValueError, match="2 outputs"):
         grad(outs, x, grad_outputs=[1.0])
-    with pytest.raises(TypeError, match="inputs must be Values"):
+    with pytest.raises(TypeError, match=r"inputs\[0\] must be a Value"):
         grad(outs[0], [1.0])
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "argument"),
+    [
+        (lambda y, x: grad(y, 3.0), TypeError, "inputs"),
+        (lambda y, x: grad(3.0, x), TypeError, "outputs"),
+        (lambda y, x: grad(y, "x"), TypeError, "inputs"),
+        (lambda y, x: grad(y, x, grad_outputs=2.0), TypeError, "grad_outputs"),
+        (lambda y, x: grad(y, x, grad_outputs=Value(2.0)), TypeError, "grad_outputs"),
+        (lambda y, x: grad(y, x, grad_outputs=[None]), TypeError, r"grad_outputs\[0\]"),
+        (
+            lambda y, x: grad(y, x, grad_outputs=[None], create_graph=True),
+            TypeError,
+            r"grad_outputs\[0\]",
+        ),
+        (lambda y, x: grad(y, x, grad_outputs=["1"]), TypeError, r"grad_outputs\[0\]"),
+        (lambda y, x: grad(y, x, grad_outputs=[1.0, 2.0]), ValueError, "grad_outputs"),
+        (lambda y, x: grad(y, x, create_graph="yes"), TypeError, "create_graph"),
+    ],
+)
+def test_grad_names_the_bad_argument(call, error, argument):
+    x = Value(2.0)
+    with pytest.raises(error, match=argument):
+        call(x * x, x)
+
+
+def test_grad_accepts_numpy_weights():
+    x = Value(2.0)
+    (g,) = grad(x * x, x, grad_outputs=[np.float32(0.5)])
+    assert g.data == 2.0
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_detect_anomaly_also_checks_grad(create_graph):
+    x = Value(0.0, label="x")
+    y = x.sqrt()
+    assert grad(y, x, create_graph=create_graph)[0].data == math.inf  # outside: it propagates
+    with detect_anomaly(), pytest.raises(FloatingPointError, match="backward of 'sqrt'"):
+        grad(y, x, create_graph=create_graph)
 
 
 def test_grad_without_create_graph_returns_leaves():
@@ -110,6 +160,29 @@ def test_gradgradcheck_catches_a_wrong_second_derivative(monkeypatch):
     assert gradcheck(lambda a: a.tanh(), [0.7])  # first derivatives are still right
     with pytest.raises(GradcheckError, match="second derivative"):
         gradgradcheck(lambda a: a.tanh(), [0.7])
+
+
+@pytest.mark.parametrize(
+    ("keyword", "value", "error"),
+    [
+        ("eps", 0, ValueError),
+        ("eps", -1e-6, ValueError),
+        ("eps", math.nan, ValueError),
+        ("eps", "small", TypeError),
+        ("atol", -1, ValueError),
+        ("atol", math.nan, ValueError),
+        ("rtol", -0.5, ValueError),
+    ],
+)
+@pytest.mark.parametrize("check", [gradcheck, gradgradcheck])
+def test_gradcheck_names_a_bad_tolerance(check, keyword, value, error):
+    with pytest.raises(error, match=keyword):
+        check(lambda a: a * a, [1.0], **{keyword: value})
+
+
+def test_numeric_grad_names_a_bad_eps():
+    with pytest.raises(ValueError, match="eps"):
+        numeric_grad(lambda a: a * a, [1.0], eps=0.0)
 
 
 def test_gradcheck_rejects_bad_arguments():
