@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_optim_reference import CASE_IDS, CASES, REFERENCE
 
 from autograd_lite import Value, optim
-from test_optim_reference import CASE_IDS, CASES, REFERENCE
 
 torch = pytest.importorskip(
     "torch", reason="PyTorch oracle not installed: pip install torch==2.13.0"
@@ -22,6 +22,7 @@ STEPS = 50
 START = np.array([0.5, -1.2, 2.0, 0.0, -0.3])
 TARGET = np.array([1.0, 0.5, -1.0, 0.2, 3.0])
 CURVATURE = np.array([1.0, 0.3, 2.0, 5.0, 0.05])
+
 
 def gradient(x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Gradient of a fixed quadratic bowl plus seeded noise, so the state sees sign changes."""
