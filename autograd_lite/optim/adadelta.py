@@ -7,12 +7,11 @@ from typing import ClassVar
 
 from autograd_lite import _checks as checks
 from autograd_lite.engine import Value
+from autograd_lite.optim._functional import div, sqrt
 from autograd_lite.optim.optimizer import (
     Optimizer,
     State,
     StateCheck,
-    _div,
-    _sqrt,
     square_moment,
     step_count,
 )
@@ -66,8 +65,8 @@ class Adadelta(Optimizer, name="adadelta"):
         rho, eps = d["rho"], d["eps"]
         grad = self._with_weight_decay(grad, data)
         square_avg = state["square_avg"] * rho + (1 - rho) * grad * grad
-        std = _sqrt(square_avg + eps)
-        delta = _div(_sqrt(state["acc_delta"] + eps), std) * grad
+        std = sqrt(square_avg + eps)
+        delta = div(sqrt(state["acc_delta"] + eps), std) * grad
         acc_delta = state["acc_delta"] * rho + (1 - rho) * delta * delta
         new = {"step": state["step"] + 1, "square_avg": square_avg, "acc_delta": acc_delta}
         return data - d["lr"] * delta, new

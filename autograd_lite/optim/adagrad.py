@@ -7,12 +7,11 @@ from typing import ClassVar
 
 from autograd_lite import _checks as checks
 from autograd_lite.engine import Value
+from autograd_lite.optim._functional import div, sqrt
 from autograd_lite.optim.optimizer import (
     Optimizer,
     State,
     StateCheck,
-    _div,
-    _sqrt,
     square_moment,
     step_count,
 )
@@ -67,5 +66,5 @@ class Adagrad(Optimizer, name="adagrad"):
         grad = self._with_weight_decay(grad, data)
         clr = d["lr"] / (1 + (step - 1) * d["lr_decay"])
         total = state["sum"] + grad * grad
-        std = _sqrt(total) + d["eps"]
-        return data - _div(clr * grad, std), {"step": step, "sum": total}
+        std = sqrt(total) + d["eps"]
+        return data - div(clr * grad, std), {"step": step, "sum": total}

@@ -7,14 +7,11 @@ from typing import ClassVar
 
 from autograd_lite import _checks as checks
 from autograd_lite.engine import Value
+from autograd_lite.optim._functional import div, lerp, maximum, sqrt
 from autograd_lite.optim.optimizer import (
     Optimizer,
     State,
     StateCheck,
-    _div,
-    _lerp,
-    _maximum,
-    _sqrt,
     moment,
     square_moment,
     step_count,
@@ -80,7 +77,7 @@ class Adam(Optimizer, name="adam"):
             grad = self._with_weight_decay(grad, data)
         elif wd != 0:
             data = data * (1 - lr * wd)
-        exp_avg = _lerp(state["exp_avg"], grad, 1 - beta1)
+        exp_avg = lerp(state["exp_avg"], grad, 1 - beta1)
         exp_avg_sq = state["exp_avg_sq"] * beta2 + (1 - beta2) * grad * grad
         new = {"step": step, "exp_avg": exp_avg, "exp_avg_sq": exp_avg_sq}
         bias_correction1 = 1 - beta1**step
@@ -89,9 +86,9 @@ class Adam(Optimizer, name="adam"):
         bias_correction2_sqrt = bias_correction2**0.5
         second = exp_avg_sq
         if d["amsgrad"]:
-            second = new["max_exp_avg_sq"] = _maximum(state["max_exp_avg_sq"], exp_avg_sq)
-        denom = _sqrt(second) / bias_correction2_sqrt + d["eps"]
-        return data - _div(step_size * exp_avg, denom), new
+            second = new["max_exp_avg_sq"] = maximum(state["max_exp_avg_sq"], exp_avg_sq)
+        denom = sqrt(second) / bias_correction2_sqrt + d["eps"]
+        return data - div(step_size * exp_avg, denom), new
 
 
 class AdamW(Adam, name="adamw"):

@@ -6,13 +6,11 @@ from collections.abc import Iterable
 from typing import ClassVar
 
 from autograd_lite.engine import Value
+from autograd_lite.optim._functional import div, lerp, maximum
 from autograd_lite.optim.optimizer import (
     Optimizer,
     State,
     StateCheck,
-    _div,
-    _lerp,
-    _maximum,
     moment,
     square_moment,
     step_count,
@@ -68,8 +66,8 @@ class Adamax(Optimizer, name="adamax"):
         beta1, beta2 = d["betas"]
         step = state["step"] + 1
         grad = self._with_weight_decay(grad, data)
-        exp_avg = _lerp(state["exp_avg"], grad, 1 - beta1)
-        exp_inf = _maximum(state["exp_inf"] * beta2, abs(grad) + d["eps"])
+        exp_avg = lerp(state["exp_avg"], grad, 1 - beta1)
+        exp_inf = maximum(state["exp_inf"] * beta2, abs(grad) + d["eps"])
         clr = d["lr"] / (1 - beta1**step)
         new = {"step": step, "exp_avg": exp_avg, "exp_inf": exp_inf}
-        return data - _div(clr * exp_avg, exp_inf), new
+        return data - div(clr * exp_avg, exp_inf), new

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from autograd_lite import _checks as checks
 from autograd_lite.engine import Value
-from autograd_lite.optim.optimizer import _where, check_params
+from autograd_lite.optim.optimizer import check_params, parameter_name
 
 __all__ = ["clip_grad_norm"]
 
@@ -54,7 +54,10 @@ def clip_grad_norm(
     error_if_nonfinite = checks.flag("error_if_nonfinite", error_if_nonfinite)
     if not plist:
         return 0.0
-    grads = [checks.real(f"{_where(i, p)}.grad", p.grad, finite=False) for i, p in enumerate(plist)]
+    grads = [
+        checks.real(f"{parameter_name(i, p)}.grad", p.grad, finite=False)
+        for i, p in enumerate(plist)
+    ]
     total = _p_norm(grads, p_norm)
     if error_if_nonfinite and not math.isfinite(total):
         raise ValueError(

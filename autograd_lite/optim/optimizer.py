@@ -6,9 +6,9 @@ every step against PyTorch. Updates read `p.grad` and write `p.data` with plain 
 graph is recorded.
 
 The update formulas keep torch's order of floating-point operations (``lr * a / b`` is
-``(lr * a) / b`` as in ``addcdiv``, ``_lerp`` is ATen's two-branch lerp, ``x ** 0.5`` where
-torch writes it). Trajectories then agree with torch's to about 1e-15 relative: the last
-bit can still differ where torch's CPU kernels fuse a multiply and an add (FMA).
+``(lr * a) / b`` as in ``addcdiv``, ``lerp`` is ATen's two-branch lerp, ``x ** 0.5`` where
+torch writes it). Trajectories then agree with torch's to rounding error only: the last
+bit can differ where torch's CPU kernels fuse a multiply and an add (FMA).
 """
 
 from __future__ import annotations
@@ -72,10 +72,23 @@ def betas(value: Any) -> tuple[float, float]:
     )
 
 
+def parameter_name(i: int, p: Value) -> str:
+    """How an error message names parameter `i`: its index and its label if it has one.
+
+    >>> parameter_name(3, Value(0.0, label="bias"))
+    "parameter 3 ('bias')"
+    """
+    return f"parameter {i} ({p.label!r})" if p.label else f"parameter {i}"
+
+
 # Checks for state entries read back by `load_state_dict`. NaN and inf pass, as they are
-# what torch's updates produce from NaN/inf gradients or eps=0 (see `_div`).
+# what torch's updates produce from NaN/inf gradients or eps=0.
 def step_count(name: str, value: Any) -> float:
-    """A step counter: a whole number >= 0, kept as a float like torch's ``step`` tensor."""
+    """A step counter: a whole number >= 0, kept as a float like torch's ``step`` tensor.
+
+    >>> step_count("step", 3)
+    3.0
+    """
     x = checks.real(name, value)
     if x < 0 or x != math.floor(x):
         raise ValueError(f"{name} must be a whole number >= 0, got {x!r}")
@@ -83,46 +96,24 @@ def step_count(name: str, value: Any) -> float:
 
 
 def moment(name: str, value: Any) -> float:
-    """A running average of gradients (any real number, inf and NaN included)."""
+    """A running average of gradients (any real number, inf and NaN included).
+
+    >>> moment("exp_avg", -0.5)
+    -0.5
+    """
     return checks.real(name, value, finite=False)
 
 
 def square_moment(name: str, value: Any) -> float:
-    """A running average of squares or magnitudes: a real number, not negative."""
+    """A running average of squares or magnitudes: a real number, not negative.
+
+    >>> square_moment("exp_avg_sq", float("inf"))
+    inf
+    """
     x = checks.real(name, value, finite=False)
     if x < 0:
         raise ValueError(f"{name} must be >= 0 (it averages squares or magnitudes), got {x!r}")
     return x
-
-
-# IEEE float kernels: Python raises on 0/0 and sqrt(-1) where torch returns NaN or inf.
-def _div(a: float, b: float) -> float:
-    """``a / b`` with IEEE semantics: x/0 is +-inf, 0/0 and nan/0 are NaN, like torch."""
-    try:
-        return a / b
-    except ZeroDivisionError:
-        if a == 0 or math.isnan(a):
-            return math.nan
-        return math.copysign(math.inf, a) * math.copysign(1.0, b)
-
-
-def _sqrt(x: float) -> float:
-    """Square root that returns NaN for negative input, like torch.sqrt."""
-    return math.sqrt(x) if x >= 0.0 else math.nan
-
-
-def _maximum(a: float, b: float) -> float:
-    """Larger of two floats, NaN if either is NaN, like torch.maximum."""
-    if math.isnan(a) or math.isnan(b):
-        return math.nan
-    return a if a >= b else b
-
-
-def _lerp(start: float, end: float, weight: float) -> float:
-    """Linear interpolation computed exactly as ATen's lerp kernel does."""
-    if abs(weight) < 0.5:
-        return start + weight * (end - start)
-    return end - (end - start) * (1.0 - weight)
 
 
 # Hyperparameters several optimizers share, validated once by the base class.
@@ -216,9 +207,9 @@ class Optimizer:
         for i, (p, state) in enumerate(zip(self.params, self.state, strict=True)):
             grad, data = p.grad, p.data
             if type(grad) is not float:
-                grad = checks.real(f"{_where(i, p)}.grad", grad, finite=False)
+                grad = checks.real(f"{parameter_name(i, p)}.grad", grad, finite=False)
             if type(data) is not float:
-                data = checks.real(f"{_where(i, p)}.data", data, finite=False)
+                data = checks.real(f"{parameter_name(i, p)}.data", data, finite=False)
             x, st = update(data, -grad if maximize else grad, state)
             new_data.append(x)
             new_state.append(st)
@@ -318,11 +309,6 @@ class Optimizer:
     def __repr__(self) -> str:
         settings = ", ".join(f"{k}={v!r}" for k, v in self.defaults.items())
         return f"{type(self).__name__}({len(self.params)} params, {settings})"
-
-
-def _where(i: int, p: Value) -> str:
-    """How an error message names parameter `i`: its index and its label if it has one."""
-    return f"parameter {i} ({p.label!r})" if p.label else f"parameter {i}"
 
 
 def make_optimizer(name: str, params: Iterable[Value], **kwargs: Any) -> Optimizer:

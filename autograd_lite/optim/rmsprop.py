@@ -7,13 +7,11 @@ from typing import ClassVar
 
 from autograd_lite import _checks as checks
 from autograd_lite.engine import Value
+from autograd_lite.optim._functional import div, lerp, sqrt
 from autograd_lite.optim.optimizer import (
     Optimizer,
     State,
     StateCheck,
-    _div,
-    _lerp,
-    _sqrt,
     moment,
     square_moment,
     step_count,
@@ -81,14 +79,12 @@ class RMSprop(Optimizer, name="rmsprop"):
         grad = self._with_weight_decay(grad, data)
         square_avg = new["square_avg"] = state["square_avg"] * alpha + (1 - alpha) * grad * grad
         if d["centered"]:
-            grad_avg = new["grad_avg"] = _lerp(state["grad_avg"], grad, 1 - alpha)
-            avg = _sqrt(square_avg - grad_avg * grad_avg)
+            grad_avg = new["grad_avg"] = lerp(state["grad_avg"], grad, 1 - alpha)
+            avg = sqrt(square_avg - grad_avg * grad_avg)
         else:
-            avg = _sqrt(square_avg)
+            avg = sqrt(square_avg)
         avg = avg + d["eps"]
         if d["momentum"] > 0:
-            buf = new["momentum_buffer"] = state["momentum_buffer"] * d["momentum"] + _div(
-                grad, avg
-            )
+            buf = new["momentum_buffer"] = state["momentum_buffer"] * d["momentum"] + div(grad, avg)
             return data - d["lr"] * buf, new
-        return data - _div(d["lr"] * grad, avg), new
+        return data - div(d["lr"] * grad, avg), new
