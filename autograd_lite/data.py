@@ -41,8 +41,13 @@ def _non_negative(name: str, value: float) -> float:
     return value
 
 
-def _paired(X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Return ``X`` and ``y`` as arrays after checking that they have the same number of rows."""
+def paired(X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+    """``X`` and ``y`` as arrays, checked to hold the same number (>= 1) of samples.
+
+    >>> X, y = paired([[1, 2], [3, 4]], [0, 1])
+    >>> X.shape, y.shape
+    ((2, 2), (2,))
+    """
     X, y = np.asarray(X), np.asarray(y)
     if X.ndim == 0 or y.ndim == 0:
         raise ValueError("X and y must be sequences of samples, got a scalar")
@@ -259,7 +264,7 @@ def train_test_split(
     ``test_size`` is the fraction in (0, 1) held out; like scikit-learn the test part gets
     ``ceil(test_size * n)`` samples and both parts must end up non-empty.
     """
-    X, y = _paired(X, y)
+    X, y = paired(X, y)
     if isinstance(test_size, bool) or not isinstance(test_size, float | int | np.floating):
         raise TypeError(f"test_size must be a float in (0, 1), got {type(test_size).__name__}")
     if not 0 < test_size < 1:
@@ -285,7 +290,7 @@ def batches(
     single samples; the last batch keeps the remainder, so there are ``ceil(n / batch_size)``.
     Arguments are checked at the call, not at the first ``next``.
     """
-    X, y = _paired(X, y)
+    X, y = paired(X, y)
     n = len(X)
     size = n if batch_size is None else _count("batch_size", batch_size)
     order = _rng(seed).permutation(n) if shuffle else np.arange(n)
