@@ -196,9 +196,10 @@ def predict(model: Any, X: Any) -> np.ndarray:
     """Model outputs for each row of ``X``, without recording a graph: shape (n,) for a
     one-output model, (n, k) for k outputs.
 
-    >>> from autograd_lite.nn import Neuron
-    >>> predict(Neuron(1, "linear", seed=0), [[0.0], [0.0]])
-    array([0., 0.])
+    >>> def double(row):
+    ...     return Value(2 * row[0])
+    >>> predict(double, [[1.0], [2.0]])
+    array([2., 4.])
     """
     _check_model(model)
     X = _features(X)
@@ -228,8 +229,9 @@ def evaluate(
 ) -> dict[str, float]:
     """``{"loss": ..., metric: ...}`` for the model on (X, y), computed without a graph.
 
-    >>> from autograd_lite.nn import Neuron
-    >>> evaluate(Neuron(1, "linear", seed=0), [[1.0], [2.0]], [0.0, 1.0], loss="mse")
+    >>> def double(row):
+    ...     return Value(2 * row[0])
+    >>> evaluate(double, [[1.0], [2.0]], [2.0, 3.0], loss="mse")
     {'loss': 0.5}
     """
     _check_model(model)
