@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
+from autograd_lite import _checks
 from autograd_lite.engine import Value
 
 Data = Value | float | Sequence[Any] | np.ndarray
@@ -172,3 +173,38 @@ def target_rows(targets: Data, shape: tuple[int, int], what: str, name: str) -> 
             f"{len(rows)} x {len(rows[0])}"
         )
     return [[as_float(v, name) for v in row] for row in rows]
+
+
+def input_row(x: Any, nin: int) -> list[Value]:
+    """Inputs as a list of Values (numbers become input leaves, drawn as such in a graph,
+    and every ``dot`` node then takes the engine's all-Values path); wrong length is a
+    ValueError, anything but Values and real numbers a TypeError.
+
+    >>> input_row(np.array([1.0, 2.0]), 2)[1].data
+    2.0
+    """
+    if isinstance(x, np.ndarray):
+        if x.ndim != 1:
+            raise ValueError(
+                f"expected a 1-d input row of {nin} numbers, got an array of shape {x.shape}; "
+                f"pass one row at a time"
+            )
+        x = x.tolist()
+    elif isinstance(x, (Value, numbers.Real)):
+        x = [x]
+    elif isinstance(x, (str, bytes, Mapping)) or not isinstance(x, Sequence):
+        raise TypeError(
+            f"x must be an input row: a list or 1-d array of {nin} numbers or Values, "
+            f"got {_checks.describe(x)}"
+        )
+    if len(x) != nin:
+        raise ValueError(f"expected {nin} inputs, got {len(x)}")
+    out = []
+    for i, v in enumerate(x):
+        if isinstance(v, Value):
+            out.append(v)
+        elif isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_)):
+            out.append(Value(v))
+        else:
+            raise TypeError(f"x[{i}] must be a real number or a Value, got {_checks.describe(v)}")
+    return out
