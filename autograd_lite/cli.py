@@ -19,14 +19,16 @@ from typing import Any
 import numpy as np
 
 from autograd_lite import data as datasets
+from autograd_lite import losses
 from autograd_lite import train as training
 from autograd_lite.engine import Value
 from autograd_lite.expr import FUNCTIONS, UndefinedVariableError, parse
-from autograd_lite.losses import LOSSES
 from autograd_lite.nn import ACTIVATIONS, MLP
 from autograd_lite.optim import OPTIMIZERS
 from autograd_lite.plots import plot_decision_boundary, plot_loss_curve
 from autograd_lite.render import RendererNotFound
+from autograd_lite.stepper import BackwardStepper
+from autograd_lite.viz import draw_dot
 
 PROG = "autograd-lite"
 GRAPH_FORMATS = (".svg", ".png", ".pdf", ".dot", ".gv")
@@ -91,25 +93,39 @@ def _variable(text: str) -> tuple[str, float]:
 class Task:
     """A loss set up for a dataset: output width, output activation, target mapping."""
 
-    n_outputs: int
+    n_outputs: int  # 0: one output per class
     output_activation: str = "linear"
-    signed_targets: bool = False  # binary targets as -1/+1 (hinge losses)
+    signed_targets: bool = False  # binary targets as -1/+1 (margin losses)
     threshold: float | None = None  # binary decision threshold on the output
 
 
-_REGRESSION_LOSSES = ("mse", "mae", "rmse", "huber", "pseudo_huber", "log_cosh", "mape")
-_TASKS: dict[str, dict[str, Task]] = {
-    BINARY: {
-        "binary_cross_entropy_with_logits": Task(1, threshold=0.0),
-        "binary_cross_entropy": Task(1, "sigmoid", threshold=0.5),
-        "hinge": Task(1, signed_targets=True, threshold=0.0),
-        "squared_hinge": Task(1, signed_targets=True, threshold=0.0),
-        "cross_entropy": Task(2),
-        **{name: Task(1, threshold=0.5) for name in _REGRESSION_LOSSES if name != "mape"},
-    },
-    MULTICLASS: {"cross_entropy": Task(0)},
-    REGRESSION: {name: Task(1) for name in _REGRESSION_LOSSES},
-}
+def task_for(kind: str, info: losses.LossInfo) -> Task | None:
+    """How to train on a dataset of ``kind`` with the registered loss ``info``, or None
+    when the loss does not fit it. Derived from the loss's task, output and targets only:
+    an MLP's output layer gives raw scores or logits (linear) or a probability (sigmoid);
+    it has no softmax layer, so multiclass probability losses have no setup here."""
+    if info.output == "probability" and info.task != BINARY:
+        return None
+    if kind == REGRESSION:
+        return Task(1) if info.task == REGRESSION else None
+    if kind == MULTICLASS:
+        return Task(0) if info.task == MULTICLASS else None
+    if info.task == MULTICLASS:  # two classes: two logits
+        return Task(2)
+    if info.task == BINARY:
+        if info.output == "probability":
+            return Task(1, "sigmoid", threshold=0.5)
+        return Task(1, signed_targets=info.targets == "signed", threshold=0.0)
+    if info.task == REGRESSION and info.targets == "real":  # 0/1 labels as real targets
+        return Task(1, threshold=0.5)
+    return None
+
+
+KINDS = (BINARY, MULTICLASS, REGRESSION)
+TRAINABLE_LOSSES = tuple(
+    name for name, info in losses.REGISTRY.items() if any(task_for(k, info) for k in KINDS)
+)
+"""The losses ``train --loss`` offers: those that fit at least one dataset."""
 _DEFAULT_LOSS = {
     BINARY: "binary_cross_entropy_with_logits",
     MULTICLASS: "cross_entropy",
@@ -135,13 +151,14 @@ def make_dataset(name: str, n_samples: int, seed: int) -> tuple[np.ndarray, np.n
 
 
 def _task(kind: str, loss: str, dataset: str) -> Task:
-    tasks = _TASKS[kind]
-    if loss not in tasks:
+    task = task_for(kind, losses.REGISTRY[loss])
+    if task is None:
+        fitting = [name for name in TRAINABLE_LOSSES if task_for(kind, losses.REGISTRY[name])]
         raise CliError(
             f"loss {loss!r} does not fit the {kind} dataset {dataset!r}; "
-            f"use one of: {', '.join(tasks)}"
+            f"use one of: {', '.join(fitting)}"
         )
-    return tasks[loss]
+    return task
 
 
 # ------------------------------------------------------------------ graph output
@@ -155,6 +172,15 @@ def _graph_path(text: str) -> Path:
     return path
 
 
+def _html_path(text: str) -> Path:
+    path = Path(text)
+    if path.suffix.lower() not in (".html", ".htm"):
+        raise argparse.ArgumentTypeError(
+            f"the player is an HTML page: give a .html path, got {text!r}"
+        )
+    return path
+
+
 # ------------------------------------------------------------------ commands
 def _class_scores(task: Task) -> Callable[[np.ndarray], np.ndarray]:
     """Model outputs -> one score per class (argmax = predicted class) for the plots."""
@@ -162,6 +188,17 @@ def _class_scores(task: Task) -> Callable[[np.ndarray], np.ndarray]:
         return lambda outputs: outputs
     threshold = task.threshold
     return lambda outputs: np.c_[threshold - outputs, outputs - threshold]
+
+
+def _parent_made(path: Path) -> Path:
+    """``path``, its folder created (with its parents) when missing."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise CliError(f"cannot create folder {str(path.parent)!r}: {error.strerror}", 1) from None
+    if path.is_dir():
+        raise CliError(f"{str(path)!r} is a folder; give a file name", 2)
+    return path
 
 
 def _out_dir(text: str) -> Path:
@@ -234,6 +271,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     if kind == REGRESSION:
         print("regression targets are standardized (zero mean, unit variance)")
     out = _out_dir(args.out)
+    save = None if args.save is None else _parent_made(Path(args.save))  # before training
     run = _fit(args, kind, task, X, y)
     title = f"{args.architecture} on {args.dataset}"
     written = [plot_loss_curve(run.history, out / "loss_curve.png", title, args.loss)]
@@ -245,9 +283,9 @@ def cmd_train(args: argparse.Namespace) -> int:
         scores = _class_scores(task)
         title += ": decision regions"
         written.append(plot_decision_boundary(run.model, scores, train, test, path, title))
-    if args.save:
-        run.model.save(args.save)
-        written.append(Path(args.save))
+    if save is not None:
+        run.model.save(save)
+        written.append(save)
     for path in written:
         print(f"wrote {path}")
     return 0
@@ -255,13 +293,10 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def _sample_graph(model: MLP, x: np.ndarray, target: float) -> Any:
     """The loss graph of one sample, its parameters boxed per neuron and layer."""
-    from autograd_lite.losses import binary_cross_entropy_with_logits
-    from autograd_lite.viz import draw_dot
-
     inputs = [Value(float(v), label=f"x{i + 1}") for i, v in enumerate(x)]
     logit = model(inputs)
     logit.label = "logit"
-    loss = binary_cross_entropy_with_logits([logit], [float(target)])
+    loss = losses.binary_cross_entropy_with_logits([logit], [float(target)])
     loss.label = f"loss (y = {int(target)})"
     model.zero_grad()
     loss.backward()
@@ -273,7 +308,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     args.dataset, args.samples, args.test_size = "moons", 250, 0.2
     args.hidden, args.activation = [16, 16], "relu"
     args.loss, args.optimizer, args.lr, args.batch_size = _DEFAULT_LOSS[BINARY], "adam", 0.02, 32
-    task = _TASKS[BINARY][args.loss]
+    task = _task(BINARY, args.loss, args.dataset)
     out = _out_dir(args.out)
     X, y, _ = make_dataset("moons", args.samples, args.seed)
     run = _fit(args, BINARY, task, X, y)
@@ -304,6 +339,8 @@ def cmd_graph(args: argparse.Namespace) -> int:
         if name in given:
             raise CliError(f"variable {name} is given twice")
         given[name] = value
+    if args.dpi is not None and (args.out is None or args.out.suffix.lower() != ".png"):
+        raise CliError("--dpi sets the resolution of PNG output: use it with --out FILE.png")
     unused = [name for name in given if name not in expression.variables]
     if unused:
         print(f"note: not in the formula: {', '.join(unused)}", file=sys.stderr)
@@ -315,15 +352,27 @@ def cmd_graph(args: argparse.Namespace) -> int:
         raise CliError(f"{error} (e.g. {example})") from None
     if not result.label:
         result.label = "out"
-    result.backward()
+    stepper = None
+    if args.ledger or args.html:
+        stepper = BackwardStepper(result)
+        stepper.run()  # the backward pass, one recorded step per node
+    else:
+        result.backward()
     print(f"{expression.source} = {result.data:.8g}")
     for name in (*expression.variables, *unused):
         print(f"{name}: {leaves[name].grad:.8g}")
+    if args.ledger:
+        print(f"\nchain-rule ledger (one line per edge, from {result.label} back to the inputs):")
+        print(stepper.trace)
     if args.out:
-        from autograd_lite.viz import draw_dot
-
-        draw_dot(result, rankdir=args.rankdir).export(args.out)
+        graph = draw_dot(result, rankdir=args.rankdir)
+        if args.dpi is not None:
+            graph.graph_attr["dpi"] = f"{args.dpi:g}"  # as `dot -Gdpi=N`
+        graph.export(_parent_made(args.out))
         print(f"wrote {args.out}")
+    if args.html:
+        stepper.to_html(_parent_made(args.html))
+        print(f"wrote {args.html} (open it in a browser to step through backpropagation)")
     return 0
 
 
@@ -368,7 +417,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--test-size", type=float, default=0.2, help="fraction held out")
     train.add_argument("--hidden", type=_hidden, default=[16, 16], help="hidden widths, e.g. 16,16")
     train.add_argument("--activation", choices=tuple(ACTIVATIONS), default="relu")
-    train.add_argument("--loss", choices=tuple(LOSSES), help="default depends on the dataset")
+    train.add_argument("--loss", choices=TRAINABLE_LOSSES, help="default depends on the dataset")
     train.add_argument("--optimizer", choices=tuple(OPTIMIZERS), default="adam")
     train.add_argument("--lr", type=_positive_float, default=0.01, help="learning rate")
     train.add_argument(
@@ -394,9 +443,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="a variable's value (repeat for each variable)",
     )  # fmt: skip
     graph.add_argument(
-        "--out", type=_graph_path, help="write the graph here (.svg, .png, .pdf, .dot)"
-    )
+        "--out", type=_graph_path,
+        help="write the graph here (.svg, .png, .pdf, .dot); missing folders are created",
+    )  # fmt: skip
     graph.add_argument("--rankdir", choices=("LR", "TB", "RL", "BT"), default="LR")
+    graph.add_argument(
+        "--dpi", type=_positive_float, help="resolution of PNG output (as dot -Gdpi), e.g. 200"
+    )
+    graph.add_argument(
+        "--ledger", action="store_true",
+        help="print the chain-rule ledger: each backward step's upstream gradient, local "
+        "derivatives and contributions",
+    )  # fmt: skip
+    graph.add_argument(
+        "--html", type=_html_path, metavar="PLAYER.html",
+        help="write the step-by-step backpropagation player (a self-contained HTML page)",
+    )  # fmt: skip
     graph.set_defaults(run=cmd_graph)
     return parser
 
