@@ -11,16 +11,25 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from autograd_lite import data as datasets
 from autograd_lite import losses
 from autograd_lite import train as training
+from autograd_lite._tasks import (
+    BINARY,
+    DEFAULT_LOSS,
+    REGRESSION,
+    TRAINABLE_LOSSES,
+    Task,
+    class_scores,
+    fit_on_dataset,
+    make_dataset,
+    task_for,
+)
 from autograd_lite.engine import Value
 from autograd_lite.expr import FUNCTIONS, UndefinedVariableError, parse
 from autograd_lite.nn import ACTIVATIONS, MLP
@@ -32,11 +41,14 @@ from autograd_lite.viz import draw_dot
 
 PROG = "autograd-lite"
 GRAPH_FORMATS = (".svg", ".png", ".pdf", ".dot", ".gv")
-BINARY, MULTICLASS, REGRESSION = "binary", "multiclass", "regression"
 
 
 class CliError(Exception):
-    """A failure reported as one line on stderr with exit ``status``."""
+    """A failure reported as one line on stderr with exit ``status``.
+
+    >>> CliError("no such file", 1).status
+    1
+    """
 
     def __init__(self, message: str, status: int = 2) -> None:
         super().__init__(message)
@@ -88,68 +100,6 @@ def _variable(text: str) -> tuple[str, float]:
         raise argparse.ArgumentTypeError(f"{name.strip()}: {value!r} is not a number") from None
 
 
-# ------------------------------------------------------------------ datasets and losses
-@dataclass(frozen=True)
-class Task:
-    """A loss set up for a dataset: output width, output activation, target mapping."""
-
-    n_outputs: int  # 0: one output per class
-    output_activation: str = "linear"
-    signed_targets: bool = False  # binary targets as -1/+1 (margin losses)
-    threshold: float | None = None  # binary decision threshold on the output
-
-
-def task_for(kind: str, info: losses.LossInfo) -> Task | None:
-    """How to train on a dataset of ``kind`` with the registered loss ``info``, or None
-    when the loss does not fit it. Derived from the loss's task, output and targets only:
-    an MLP's output layer gives raw scores or logits (linear) or a probability (sigmoid);
-    it has no softmax layer, so multiclass probability losses have no setup here."""
-    if info.output == "probability" and info.task != BINARY:
-        return None
-    if kind == REGRESSION:
-        return Task(1) if info.task == REGRESSION else None
-    if kind == MULTICLASS:
-        return Task(0) if info.task == MULTICLASS else None
-    if info.task == MULTICLASS:  # two classes: two logits
-        return Task(2)
-    if info.task == BINARY:
-        if info.output == "probability":
-            return Task(1, "sigmoid", threshold=0.5)
-        return Task(1, signed_targets=info.targets == "signed", threshold=0.0)
-    if info.task == REGRESSION and info.targets == "real":  # 0/1 labels as real targets
-        return Task(1, threshold=0.5)
-    return None
-
-
-KINDS = (BINARY, MULTICLASS, REGRESSION)
-TRAINABLE_LOSSES = tuple(
-    name for name, info in losses.REGISTRY.items() if any(task_for(k, info) for k in KINDS)
-)
-"""The losses ``train --loss`` offers: those that fit at least one dataset."""
-_DEFAULT_LOSS = {
-    BINARY: "binary_cross_entropy_with_logits",
-    MULTICLASS: "cross_entropy",
-    REGRESSION: "mse",
-}
-
-
-def make_dataset(name: str, n_samples: int, seed: int) -> tuple[np.ndarray, np.ndarray, str]:
-    """``X, y, kind`` for a dataset name; regression targets are standardized."""
-    if name == "moons":
-        X, y = datasets.make_moons(n_samples, noise=0.1, seed=seed)
-        return X, y, BINARY
-    if name == "blobs":
-        X, y = datasets.make_blobs(n_samples, centers=3, seed=seed)
-        return X, y, MULTICLASS
-    if name == "classification":
-        X, y = datasets.make_classification(
-            n_samples, n_features=5, n_informative=3, n_redundant=1, seed=seed
-        )
-        return X, y, BINARY
-    X, y = datasets.make_regression(n_samples, n_features=4, n_informative=4, noise=10, seed=seed)
-    return X, (y - y.mean()) / y.std(), REGRESSION
-
-
 def _task(kind: str, loss: str, dataset: str) -> Task:
     task = task_for(kind, losses.REGISTRY[loss])
     if task is None:
@@ -182,14 +132,6 @@ def _html_path(text: str) -> Path:
 
 
 # ------------------------------------------------------------------ commands
-def _class_scores(task: Task) -> Callable[[np.ndarray], np.ndarray]:
-    """Model outputs -> one score per class (argmax = predicted class) for the plots."""
-    if task.n_outputs != 1:
-        return lambda outputs: outputs
-    threshold = task.threshold
-    return lambda outputs: np.c_[threshold - outputs, outputs - threshold]
-
-
 def _parent_made(path: Path) -> Path:
     """``path``, its folder created (with its parents) when missing."""
     try:
@@ -210,69 +152,20 @@ def _out_dir(text: str) -> Path:
     return out
 
 
-def _architecture(nin: int, nouts: Sequence[int]) -> str:
-    return "MLP " + "-".join(str(n) for n in (nin, *nouts))
-
-
-def _report(name: str, logs: dict[str, float]) -> str:
-    return f"{name:<6}" + "  ".join(f"{k} {v:.4f}" for k, v in logs.items())
-
-
-@dataclass
-class Trained:
-    """What ``_fit`` hands to the plots: the model, its history, the data and test metrics."""
-
-    model: MLP
-    history: training.History
-    train: tuple[np.ndarray, np.ndarray]
-    test: tuple[np.ndarray, np.ndarray]
-    test_logs: dict[str, float]
-
-
-def _fit(args: argparse.Namespace, kind: str, task: Task, X: np.ndarray, y: np.ndarray) -> Trained:
-    """Split, build and train the model; print train and test metrics."""
-    if kind == BINARY and task.signed_targets:
-        y = 2 * y - 1
-    X_train, X_test, y_train, y_test = datasets.train_test_split(
-        X, y, test_size=args.test_size, seed=args.seed
-    )
-    n_outputs = task.n_outputs or int(y.max()) + 1
-    nouts = [*args.hidden, n_outputs]
-    args.architecture = _architecture(X.shape[1], nouts)
-    model = MLP(
-        X.shape[1], nouts, activation=args.activation,
-        output_activation=task.output_activation, seed=args.seed,
-    )  # fmt: skip
-    metrics = ["mae"] if kind == REGRESSION else ["accuracy"]
-    print(
-        f"{args.dataset}: {len(X_train)} train / {len(X_test)} test samples, "
-        f"{X.shape[1]} features; {args.architecture} ({len(model.parameters())} parameters); "
-        f"loss {args.loss}, {args.optimizer} lr {args.lr}, {args.epochs} epochs, "
-        f"batch size {args.batch_size or 'full'}"
-    )
-    history = training.fit(
-        model, X_train, y_train, loss=args.loss, optimizer=args.optimizer, lr=args.lr,
-        epochs=args.epochs, batch_size=args.batch_size, validation_data=(X_test, y_test),
-        metrics=metrics, seed=args.seed, threshold=task.threshold, progress=True,
-    )  # fmt: skip
-    for name, (Xs, ys) in (("train", (X_train, y_train)), ("test", (X_test, y_test))):
-        logs = training.evaluate(
-            model, Xs, ys, loss=args.loss, metrics=metrics, threshold=task.threshold
-        )
-        print(_report(name, logs))
-    return Trained(model, history, (X_train, y_train), (X_test, y_test), logs)
-
-
 def cmd_train(args: argparse.Namespace) -> int:
-    """Train an MLP on a dataset; print metrics; write the loss curve (and boundary in 2-D)."""
+    """Train an MLP on a dataset; print metrics; write the loss curve (and boundary in 2-D).
+
+    >>> build_parser().parse_args(["train", "--dataset", "blobs"]).run is cmd_train
+    True
+    """
     X, y, kind = make_dataset(args.dataset, args.samples, args.seed)
-    args.loss = args.loss or _DEFAULT_LOSS[kind]
+    args.loss = args.loss or DEFAULT_LOSS[kind]
     task = _task(kind, args.loss, args.dataset)
     if kind == REGRESSION:
         print("regression targets are standardized (zero mean, unit variance)")
     out = _out_dir(args.out)
     save = None if args.save is None else _parent_made(Path(args.save))  # before training
-    run = _fit(args, kind, task, X, y)
+    run = fit_on_dataset(args, kind, task, X, y)
     title = f"{args.architecture} on {args.dataset}"
     written = [plot_loss_curve(run.history, out / "loss_curve.png", title, args.loss)]
     if kind != REGRESSION and X.shape[1] == 2:
@@ -280,7 +173,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         if task.signed_targets:
             train, test = (train[0], (train[1] + 1) // 2), (test[0], (test[1] + 1) // 2)
         path = out / "decision_boundary.png"
-        scores = _class_scores(task)
+        scores = class_scores(task)
         title += ": decision regions"
         written.append(plot_decision_boundary(run.model, scores, train, test, path, title))
     if save is not None:
@@ -304,18 +197,22 @@ def _sample_graph(model: MLP, x: np.ndarray, target: float) -> Any:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    """Train MLP 2-16-16-1 on moons; write graph.svg, loss_curve.png, decision_boundary.png."""
+    """Train MLP 2-16-16-1 on moons; write graph.svg, loss_curve.png, decision_boundary.png.
+
+    >>> build_parser().parse_args(["demo", "--out", "demo"]).run is cmd_demo
+    True
+    """
     args.dataset, args.samples, args.test_size = "moons", 250, 0.2
     args.hidden, args.activation = [16, 16], "relu"
-    args.loss, args.optimizer, args.lr, args.batch_size = _DEFAULT_LOSS[BINARY], "adam", 0.02, 32
+    args.loss, args.optimizer, args.lr, args.batch_size = DEFAULT_LOSS[BINARY], "adam", 0.02, 32
     task = _task(BINARY, args.loss, args.dataset)
     out = _out_dir(args.out)
     X, y, _ = make_dataset("moons", args.samples, args.seed)
-    run = _fit(args, BINARY, task, X, y)
+    run = fit_on_dataset(args, BINARY, task, X, y)
     title = "MLP 2-16-16-1 on two moons"
     plot_loss_curve(run.history, out / "loss_curve.png", title, args.loss)
     plot_decision_boundary(
-        run.model, _class_scores(task), run.train, run.test, out / "decision_boundary.png",
+        run.model, class_scores(task), run.train, run.test, out / "decision_boundary.png",
         f"{title}: test accuracy {run.test_logs['accuracy']:.1%}",
     )  # fmt: skip
     print(f"wrote {out / 'loss_curve.png'}\nwrote {out / 'decision_boundary.png'}")
@@ -332,7 +229,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_graph(args: argparse.Namespace) -> int:
-    """Differentiate a formula: print its value and each variable's gradient; draw it."""
+    """Differentiate a formula: print its value and each variable's gradient; draw it.
+
+    >>> cmd_graph(build_parser().parse_args(["graph", "x**2", "--var", "x=3"]))
+    x**2 = 9
+    x: 6
+    0
+    """
     expression = parse(args.expression)
     given: dict[str, float] = {}
     for name, value in args.var:
@@ -383,7 +286,11 @@ def _add_training_options(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with the demo, train and graph subcommands."""
+    """The argument parser with the demo, train and graph subcommands.
+
+    >>> build_parser().parse_args(["graph", "a*b", "--var", "a=2", "--ledger"]).ledger
+    True
+    """
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="See backpropagation work: train small MLPs and draw computation graphs.",
@@ -464,7 +371,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status (0 ok, 1 failure, 2 bad input)."""
+    """Run the command line; returns the exit status (0 ok, 1 failure, 2 bad input).
+
+    >>> main(["graph", "a*b", "--var", "a=2", "--var", "b=5"])
+    a*b = 10
+    a: 5
+    b: 2
+    0
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
