@@ -359,7 +359,8 @@ def test_demo_writes_graph_and_plots(tmp_path):
 
 # ------------------------------------------------------------------ losses from the registry
 def test_loss_choices_come_from_the_registry():
-    from autograd_lite import cli, losses
+    from autograd_lite import _tasks as cli
+    from autograd_lite import losses
 
     assert set(cli.TRAINABLE_LOSSES) <= set(losses.REGISTRY)
     # an MLP has no softmax output layer: the multiclass probability losses are not offered
@@ -380,12 +381,12 @@ def test_unlisted_losses_are_refused_as_usage_errors(loss, tmp_path):
 
 def test_every_listed_loss_trains_on_a_dataset_it_fits(tmp_path, capsys):
     """In-process (fast): each offered loss runs one epoch on the first dataset it fits."""
-    from autograd_lite import cli, losses
+    from autograd_lite import _tasks, cli, losses
 
-    kinds = {"moons": cli.BINARY, "blobs": cli.MULTICLASS, "regression": cli.REGRESSION}
-    for loss in cli.TRAINABLE_LOSSES:
+    kinds = {"moons": _tasks.BINARY, "blobs": _tasks.MULTICLASS, "regression": _tasks.REGRESSION}
+    for loss in _tasks.TRAINABLE_LOSSES:
         info = losses.REGISTRY[loss]
-        dataset = next(d for d, kind in kinds.items() if cli.task_for(kind, info))
+        dataset = next(d for d, kind in kinds.items() if _tasks.task_for(kind, info))
         status = cli.main(["train", "--dataset", dataset, "--loss", loss, "--epochs", "1",
                            "--samples", "30", "--hidden", "4", "--out", str(tmp_path)])  # fmt: skip
         out = capsys.readouterr()
