@@ -39,6 +39,7 @@ from autograd_lite import _checks, losses
 from autograd_lite import metrics as metrics_
 from autograd_lite.data import Seed, batches, paired
 from autograd_lite.engine import Value, no_grad
+from autograd_lite.jit.training import ModelProgram
 from autograd_lite.optim import make_optimizer
 
 LossLike = str | Callable[..., Value]
@@ -333,6 +334,7 @@ def fit(
     scheduler: Any = None,
     lr: float | None = None,
     threshold: float | None = None,
+    jit: bool = False,
 ) -> History:
     """Train ``model`` on (X, y) and return a ``History`` (also kept as ``model.history``).
 
@@ -344,7 +346,9 @@ def fit(
     ``shuffle`` reorders the data every epoch from ``seed``. ``scheduler``: an object whose
     ``step()`` runs once after every epoch (e.g. ``optim.StepLR(opt, 10)``), or a callable
     ``optimizer -> scheduler`` for use with an optimizer name. ``progress`` shows a tqdm bar
-    with the running loss when the output is a terminal or notebook.
+    with the running loss when the output is a terminal or notebook. ``jit=True`` runs the
+    model through its per-sample program compiled by ``autograd_lite.jit``: the same numbers
+    as eager training, in about half the time (the loss is still built eagerly).
 
     Ctrl-C (``KeyboardInterrupt``) stops training and propagates; the History of the epochs
     that finished stays reachable as ``model.history`` and as the exception's ``history``
@@ -369,6 +373,7 @@ def fit(
     scheduler = _resolve_scheduler(scheduler, optimizer)
     validation = _validation(validation_data)
     rng = np.random.default_rng(seed)
+    program = ModelProgram(model) if _checks.flag("jit", jit) else None
     batches(X, y, batch_size, shuffle=False)  # checks batch_size before any work is done
     per_epoch = 1 if batch_size is None else math.ceil(len(X) / batch_size)
 
@@ -381,10 +386,16 @@ def fit(
                 bar.set_description(f"epoch {epoch + 1}/{epochs}")
                 running = _Epoch(keep_outputs=bool(metric_fns))
                 for Xb, yb in batches(X, y, batch_size, shuffle=shuffle, seed=rng):
-                    preds = [model(row) for row in Xb.tolist()]
-                    batch_loss = _batch_loss(loss_fn, preds, yb.tolist())
-                    optimizer.zero_grad()
-                    batch_loss.backward()
+                    if program is None:
+                        preds = [model(row) for row in Xb.tolist()]
+                        batch_loss = _batch_loss(loss_fn, preds, yb.tolist())
+                        optimizer.zero_grad()
+                        batch_loss.backward()
+                    else:
+                        optimizer.zero_grad()
+                        batch_loss, preds = program.step(
+                            Xb.tolist(), yb.tolist(), lambda p, t: _batch_loss(loss_fn, p, t)
+                        )
                     optimizer.step()
                     running.add(batch_loss, preds, yb)
                     bar.set_postfix(loss=f"{running.loss:.4g}", refresh=False)

@@ -18,6 +18,7 @@ from autograd_lite.jit.training import ModelProgram
 from autograd_lite.losses import cross_entropy, mse
 from autograd_lite.nn import MLP
 from autograd_lite.optim import OPTIMIZERS, make_optimizer
+from autograd_lite.train import fit
 
 RNG = np.random.default_rng(0)
 X = RNG.normal(size=(20, 3))
@@ -57,3 +58,29 @@ def test_model_program_trains_like_eager_with_every_optimizer(name: str, task: s
 
 def test_docstring_examples_run() -> None:
     assert doctest.testmod(training, raise_on_error=True).attempted > 0
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_fit_with_jit_ends_at_the_eager_weights_with_every_optimizer(name: str) -> None:
+    histories, models = [], []
+    for jit in (False, True):
+        for nouts, loss in (([4, 1], "mse"), ([4, 3], "cross_entropy")):
+            y = TASKS["regression" if loss == "mse" else "classes"][2]
+            model = MLP(3, nouts, activation="tanh", seed=1)
+            metrics = ["mae"] if loss == "mse" else ["accuracy"]
+            h = fit(model, X, y, loss=loss, optimizer=name, epochs=3, batch_size=7, seed=0,
+                    metrics=metrics, progress=False, jit=jit)  # fmt: skip
+            histories.append(h.history)
+            models.append(model)
+    for eager, jitted in zip(models[:2], models[2:]):
+        for p, q in zip(eager.parameters(), jitted.parameters(), strict=True):
+            assert _close(p.data, q.data), (p.data, q.data)
+    for eager, jitted in zip(histories[:2], histories[2:]):
+        assert eager.keys() == jitted.keys()
+        for key in eager:
+            assert all(map(_close, eager[key], jitted[key])), key
+
+
+def test_fit_jit_must_be_a_flag() -> None:
+    with pytest.raises(TypeError, match="jit"):
+        fit(MLP(3, [1], seed=0), X, X[:, 0], loss="mse", jit="yes", progress=False)
