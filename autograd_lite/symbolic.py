@@ -279,6 +279,9 @@ def forward_text(
     relu's branch) the text is that arithmetic, read by running the kernel on symbols,
     with its branches as conditional expressions: no call at run time. Otherwise it calls
     the kernel (``fexp(x)``). ``sequence``: the kernel takes the operands as one list.
+
+    >>> forward_text("relu", [0.5], ["z"])
+    ('0.0 if z <= 0 else z', 0)
     """
     kernels = kernels or DEFAULT_KERNELS
     texts = [
@@ -313,6 +316,9 @@ def derivative_texts(
     ``operands`` are numbers; ``names[i]`` is the text of operand i, or None for a
     constant (shown as its number). Raises :class:`SymbolicError` when the rule cannot
     be evaluated on symbols.
+
+    >>> derivative_texts("/", [1.0, 4.0], ["u", "v"], 0.25, "q")
+    (('1/v', 2), ('-q/v', 3))
     """
     _checks.choice("style", style, ("math", "code"))
     if style == "code" and kernels is None:
