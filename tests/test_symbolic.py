@@ -17,7 +17,12 @@ import pytest
 
 from autograd_lite import Value, symbolic
 from autograd_lite.ops import OPS
-from autograd_lite.symbolic import derivative_texts, local_derivative_texts, namespace
+from autograd_lite.symbolic import (
+    derivative_texts,
+    forward_text,
+    local_derivative_texts,
+    namespace,
+)
 
 POINTS = (-2.0, -0.5, 0.0, -0.0, 0.3, 1.0, 2.5, math.inf, -math.inf, math.nan)
 SOME = (-1.5, 0.0, 0.7, 2.0, math.nan)
@@ -76,6 +81,18 @@ def test_code_text_of_every_rule_computes_exactly_the_rules_float_result(op: str
                 assert _same(got, want), (op, xs, k, text, got, want)
                 checked += 1
     assert checked > 0
+
+
+@pytest.mark.parametrize("op", sorted(OPS))
+def test_forward_text_of_every_op_computes_exactly_the_kernels_result(op: str) -> None:
+    names = namespace()
+    for kind, xs in _operand_sets(op):
+        want = _forward(op, kind, xs)
+        for constant_tail in (False, True):
+            given = [f"o{i}" if i == 0 or not constant_tail else None for i in range(len(xs))]
+            text, _ = forward_text(op, xs, given, sequence=kind == "sequence")
+            got = eval(text, dict(names), {f"o{i}": x for i, x in enumerate(xs)})
+            assert _same(got, want), (op, xs, text, got, want)
 
 
 @pytest.mark.parametrize("op", sorted(OPS))
