@@ -16,6 +16,7 @@ import importlib
 import linecache
 import math
 import operator
+import sys
 import traceback
 import warnings
 
@@ -337,3 +338,11 @@ def test_tracebacks_show_the_programs_lines_while_it_lives() -> None:
     del j, program
     gc.collect()
     assert len([f for f in linecache.cache if f.startswith("<jit ")]) < len(filenames)
+
+
+def test_the_cache_of_traces_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys.modules["autograd_lite.jit"], "MAX_TRACES", 2)
+    j = jit(lambda x: x * 2.0 if x > 1 else (x * 3.0 if x > 0 else x * 4.0), 2.0)
+    assert (j(2.0), j(0.5), j(-1.0)) == (4.0, 1.5, -4.0)
+    assert len(j.sources) == 2
+    assert j(2.0) == 4.0  # made again

@@ -35,7 +35,9 @@ from autograd_lite.engine import Value, _to_float
 from autograd_lite.jit.codegen import MAX_STATEMENTS, Program, compile_program
 from autograd_lite.jit.trace import Trace, trace
 
-__all__ = ["MAX_STATEMENTS", "Jitted", "jit"]
+__all__ = ["MAX_STATEMENTS", "MAX_TRACES", "Jitted", "jit"]
+
+MAX_TRACES = 64  # traces (branches) kept per function; more are made again when needed
 
 
 class Jitted:
@@ -85,6 +87,8 @@ class Jitted:
             )
         program = compile_program(t, self.arg_names, self._paths(), self._title(t))
         self._programs.append(program)
+        if len(self._programs) > MAX_TRACES:  # the oldest branch makes room, as in a cache
+            del self._programs[0]
         return program
 
     def _name(self) -> str:
