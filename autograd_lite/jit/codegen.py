@@ -12,6 +12,7 @@ into several functions that hand values over in a dict.
 
 from __future__ import annotations
 
+import gc
 import keyword
 import linecache
 import weakref
@@ -86,6 +87,7 @@ class _Builder:
                 self._name(v, label, "node")
         self.locals = {n for i, n in self.names.items() if self.kind[i] != "param"}
         self.locals |= {f"d_{n}" for n in self.locals} | {"gradient", "gradients"}
+        self.templates: set[str] = set()  # the texts the lines are made from, once each
         self.text = {
             i: f"{n}.data" if self.kind[i] == "param" else n for i, n in self.names.items()
         }
@@ -129,7 +131,9 @@ class _Builder:
             operands = v.operands
             args = [self.operand(o)[0] for o in operands]
             xs = [data_of(o) if isinstance(o, Value) else o for o in operands]
-            text = fill(forward_template(v.op, operands, xs, data_of(v)), args, name)
+            template = forward_template(v.op, operands, xs, data_of(v))
+            self.templates.add(template)
+            text = fill(template, args, name)
             out.append(Stmt(f"{name} = {text}", self.reads(text), name))
             if checked:
                 values = ", ".join(args)
@@ -149,6 +153,7 @@ class _Builder:
         else:
             condition = f"{left} {g.op} {self.operand(g.right)[0]}"
             miss = f"not ({condition})" if g.outcome else condition
+        self.templates.add(miss)
         return Stmt(miss, self.reads(miss), guard=True)
 
     # ----------------------------------------------------------------- backward
@@ -164,6 +169,7 @@ class _Builder:
             operands = node.operands
             is_value = [isinstance(o, Value) for o in operands]
             texts = local_texts(node.op, operands, is_value)
+            self.templates.update(t for t, _ in texts)
             names = [self.operand(o)[0] for o in operands]
             me = self.names[id(node)]
             local = [(fill(t, names, me), p) for (t, p), v in zip(texts, is_value) if v]
@@ -279,8 +285,8 @@ def generate(
                 ],
             ),
         ]
-    text = "\n".join(body)
-    used = {w for w in (*KERNELS.namespace(), "isfinite") if w in text}
+    words = {w for t in b.templates for w in WORD.findall(t)}
+    used = (words & set(KERNELS.namespace())) | ({"isfinite"} if checked else set())
     imports = KERNELS.imports(used)
     if checked:
         imports.append("from autograd_lite.jit.anomaly import backward_anomaly, forward_anomaly")
@@ -319,11 +325,19 @@ def compile_program(
     trace: Trace, arg_names: Sequence[str], paths: dict[int, str], title: str, checked: bool = False
 ) -> Program:
     """Generate, compile and bind a trace's program."""
-    source, params, names = generate(trace, arg_names, paths, title, checked)
     _counter[0] += 1
     filename = f"<jit {_counter[0]}{' checked' if checked else ''}>"
     namespace: dict[str, Any] = {}
-    exec(compile(source, filename, "exec"), namespace)
+    # No reference cycles are made here, and a big program makes millions of objects:
+    # the collector's full passes over them would cost time growing with the size squared.
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        source, params, names = generate(trace, arg_names, paths, title, checked)
+        exec(compile(source, filename, "exec"), namespace)
+    finally:
+        if paused:
+            gc.enable()
     forward, backward = namespace["make"](params)
     program = Program(source, params, forward, backward, trace, names)
     # Tracebacks through the program show its lines, for as long as the program lives.

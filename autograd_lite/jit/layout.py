@@ -41,9 +41,11 @@ def parts(groups: list[list[Stmt]], final: set[str], prefix: str) -> tuple[list[
     has_guard = []
     for k, group in enumerate(groups):
         written: set[str] = set()
-        live_in: list[str] = []
+        live_in: dict[str, None] = {}  # in order of first use
         for s in group:
-            live_in += [n for n in s.reads if n not in written and n not in live_in]
+            for n in s.reads:
+                if n not in written:
+                    live_in.setdefault(n)
             if s.writes:
                 written.add(s.writes)
         live_out = sorted(n for n in written if last_read.get(n, -1) > k or n in final)
