@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
+import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -60,11 +63,10 @@ def browser():
         browser.close()
 
 
-@pytest.fixture()
-def page(browser, tmp_path: Path):
-    root, _ = expression()
-    path = BackwardStepper(root).to_html(tmp_path / "player.html")
-    page = browser.new_page(viewport={"width": 1400, "height": 800})
+@contextlib.contextmanager
+def opened(browser, path: Path, width: int = 1400, height: int = 800):
+    """The page at ``path``; on leaving, no script error and no request left the file."""
+    page = browser.new_page(viewport={"width": width, "height": height})
     requests, errors = [], []
     page.on("request", lambda r: requests.append(r.url))
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -73,6 +75,13 @@ def page(browser, tmp_path: Path):
     assert errors == []
     assert all(url.startswith("file:") for url in requests), requests
     page.close()
+
+
+@pytest.fixture()
+def page(browser, tmp_path: Path):
+    root, _ = expression()
+    with opened(browser, BackwardStepper(root).to_html(tmp_path / "player.html")) as page:
+        yield page
 
 
 def shown(page) -> dict[str, tuple[float, str, str]]:
@@ -177,3 +186,142 @@ def test_screenshot_shows_the_highlight_and_the_ledger_row(page, tmp_path: Path)
     assert page.eval_on_selector_all(".agl-ledger tr.agl-now", "rs => rs.length") == len(
         row.parents
     )
+
+
+def test_mount_player_is_one_entry_with_two_way_position(page) -> None:
+    """The widget's contract: mountPlayer(el, data, {position, onPosition}) -> {setPosition}."""
+    total = int(page.text_content(".agl-counter").split("/")[1])
+    page.evaluate(
+        """() => {
+        const data = JSON.parse(document.getElementById("player-data").textContent);
+        const el = document.createElement("div");
+        el.id = "second";
+        el.style.height = "500px";
+        document.body.append(el);
+        window.calls = [];
+        window.second = mountPlayer(el, data, {position: 2, onPosition: (k) => calls.push(k)});
+    }"""
+    )
+    counter = "#second .agl-counter"
+    assert page.get_attribute(counter, "data-step") == "2"
+    page.click("#second [data-action=step]")
+    page.click("#second [data-action=back]")
+    page.click("#second [data-action=reset]")
+    assert page.evaluate("calls") == [3, 2, 0]
+    page.evaluate(f"second.setPosition({total})")  # from Python: no echo back
+    assert page.get_attribute(counter, "data-step") == str(total)
+    assert page.evaluate("[calls.length, second.position()]") == [3, total]
+    assert page.get_attribute("#player .agl-counter", "data-step") == "0"  # independent
+    _, expected = reference(total)
+    grads = page.eval_on_selector_all(
+        "#second g.node.value", "els => els.map(e => [e.dataset.name, Number(e.dataset.grad)])"
+    )
+    assert dict(grads) == expected
+
+
+def test_ledger_grows_with_the_steps_show_all_and_quiz(page) -> None:
+    def ledger_steps() -> list[str]:
+        return page.eval_on_selector_all(
+            ".agl-ledger tbody tr", "rs => [...new Set(rs.map(r => r.dataset.step))]"
+        )
+
+    assert ledger_steps() == []  # nothing is given away before the first step
+    for _ in range(2):
+        page.click("[data-action=step]")
+    assert ledger_steps() == ["1", "2"]
+    page.click("[data-action=showall]")
+    total = int(page.text_content(".agl-counter").split("/")[1])
+    assert ledger_steps() == [str(k) for k in range(1, total + 1)]
+    assert page.eval_on_selector_all(".agl-ledger tr.agl-later", "rs => rs.length") > 0
+    page.click("[data-action=showall]")
+    page.click("[data-action=quiz]")
+    before = shown(page)
+    page.click("[data-action=step]")  # asks first: contributions hidden, nothing changed
+    assert page.get_attribute(".agl-counter", "data-step") == "2"
+    assert shown(page) == before
+    cells = page.eval_on_selector_all(
+        ".agl-current-row tr",
+        "rows => rows.slice(1).map(r => [r.cells[2].textContent, r.cells[3].textContent])",
+    )
+    assert cells and all(c == ["?", "?"] for c in cells)
+    assert page.text_content("[data-action=step]").startswith("reveal")
+    page.click("[data-action=step]")  # reveals: the step is taken
+    assert page.get_attribute(".agl-counter", "data-step") == "3"
+    _, expected = reference(3)
+    assert {n: g for n, (g, _, _) in shown(page).items()} == expected
+    page.click("[data-action=ledger]")
+    assert not page.is_visible(".agl-side")
+    page.click("[data-action=ledger]")
+    assert page.is_visible(".agl-side")
+
+
+def view_box(page) -> list[float]:
+    return [float(x) for x in page.get_attribute(".agl-graph svg", "viewBox").split()]
+
+
+def test_wheel_zoom_drag_pan_fit_and_natural_size(page) -> None:
+    page.click("[data-action=fit]")
+    _, _, w, h = view_box(page)
+    graph = page.eval_on_selector(
+        ".agl-graph svg > g",
+        "g => { const b = g.getBBox(); return [b.x, b.y, b.width, b.height]; }",
+    )
+    box = page.locator(".agl-graph").bounding_box()
+    scale = float(page.get_attribute(".agl-player", "data-scale"))
+    assert w == pytest.approx(box["width"] / scale) and h == pytest.approx(box["height"] / scale)
+    assert w >= graph[2] and h >= graph[3]  # the whole graph is in view
+    page.mouse.move(box["x"] + 200, box["y"] + 150)
+    page.mouse.wheel(0, -400)
+    page.wait_for_function(f"Number(document.querySelector('.agl-player').dataset.scale) > {scale}")
+    zoomed = float(page.get_attribute(".agl-player", "data-scale"))
+    before = view_box(page)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 300, box["y"] + 200, steps=5)
+    page.mouse.up()
+    after = view_box(page)
+    assert after[0] == pytest.approx(before[0] - 100 / zoomed)
+    assert after[1] == pytest.approx(before[1] - 50 / zoomed)
+    page.click("[data-action=zoom100]")
+    assert float(page.get_attribute(".agl-player", "data-scale")) == pytest.approx(4 / 3)
+
+
+def test_tooltips_name_nodes_never_internal_ids(page) -> None:
+    titles = page.eval_on_selector_all(".agl-graph title", "ts => ts.map(t => t.textContent)")
+    _, nodes = expression()
+    assert {v.label for v in nodes} <= set(titles)
+    assert not [t for t in titles if re.fullmatch(r"n\d+(_op)?|.*->.*|%\d+", t)]
+
+
+HOSTILE = ["</script><script>window.pwned=1</script>", "<!--<script>", "a & b", "<b>x</b>"]
+
+
+def test_hostile_labels_are_shown_as_text_and_the_page_still_steps(browser, tmp_path) -> None:
+    leaves = [Value(0.1 * (k + 1), label) for k, label in enumerate(HOSTILE)]
+    root = Value.sum(leaves).tanh() * leaves[0]
+    root.label = "</script><!--"
+    stepper = BackwardStepper(root)
+    with opened(browser, stepper.to_html(tmp_path / "hostile.html")) as page:
+        names = page.eval_on_selector_all("g.node.value", "els => els.map(e => e.dataset.name)")
+        assert set(HOSTILE) <= set(names)
+        for _ in range(stepper.total_steps):
+            page.click("[data-action=step]")
+        assert page.evaluate("window.pwned") is None
+        stepper.run()
+        assert {n: g for n, (g, _, _) in shown(page).items()} == {
+            stepper.name(v): v.grad for v in stepper.order
+        }
+
+
+def test_leaves_holding_gradients_show_them_until_more_arrives(browser, tmp_path) -> None:
+    x = Value(3.0, "x")
+    y = x * x + 2 * x
+    y.label = "y"
+    y.backward()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        stepper = BackwardStepper(y)
+    with opened(browser, stepper.to_html(tmp_path / "stale.html")) as page:
+        assert shown(page)["x"][1] == "grad 8 + ?"
+        for _ in range(stepper.total_steps):
+            page.click("[data-action=step]")
+        assert shown(page)["x"][:2] == (16.0, "grad 16")

@@ -46,7 +46,7 @@ class _Drawing:
     names: Mapping[int, str]
     rankdir: str
     show_grad: bool
-    fold_params: bool
+    stacked: bool
     grads: Mapping[int, float]
     status: Mapping[int, str]
     marked: set[int]
@@ -70,7 +70,8 @@ def _value_attrs(d: _Drawing, v: Value) -> dict[str, str]:
     body = " | ".join(fields)
     style = ["filled", "bold" if kind == "param" else "", "dashed" if state == "pending" else ""]
     attrs = {
-        "label": f"{{ {body} }}" if (d.rankdir in ("LR", "RL")) != d.fold_params else body,
+        # In a left-right graph "{ ... }" lays a record's fields side by side, else stacks them.
+        "label": f"{{ {body} }}" if (d.rankdir in ("LR", "RL")) != d.stacked else body,
         "shape": "record",
         "style": ",".join(s for s in style if s),
         "fillcolor": FILL[kind],
@@ -164,11 +165,13 @@ def build_graph(
     flow: Value | None = None,
     fold_params: bool = False,
     names: Mapping[int, str] | None = None,
+    stacked: bool | None = None,
 ) -> Graph:
     """``draw_dot`` plus the stepper's extras: displayed ``grads`` and ``status`` by node id
     ("pending": not reached yet, "partial": some contributions still to come), ``flow``,
-    the node whose gradient just flowed to its inputs (those edges are highlighted), and
-    ``names`` (node id -> name; default ``node_names``).
+    the node whose gradient just flowed to its inputs (those edges are highlighted),
+    ``names`` (node id -> name; default ``node_names``) and ``stacked``: a record's fields
+    one above the other, across the flow (default: when parameters are folded).
 
     >>> from autograd_lite import Value
     >>> x = Value(3.0, "x")
@@ -186,7 +189,7 @@ def build_graph(
         names=names or node_names(order, neurons=groups.neurons()),
         rankdir=rankdir,
         show_grad=show_grad,
-        fold_params=fold_params,
+        stacked=fold_params if stacked is None else stacked,
         grads=grads or {},
         status=status or {},
         marked={id(v) for v in highlight},

@@ -16,7 +16,9 @@ function mountPlayer(el, data, options = {}) {
   const N = steps.length;
   const interval = options.interval || data.interval_ms || 700;
   const onPosition = options.onPosition || (() => {});
-  const FOLLOW_SCALE = 4 / 3; // px per graph point when following a node: 11 pt text is 14.7 px
+  const NATURAL = 4 / 3; // px per graph point at "100%" (Graphviz draws in points)
+  const FOLLOW_SCALE = 1.1; // the smallest zoom "follow" keeps: 11 pt node text is 12.1 px
+  const MAX_FIT = 2; // "fit" enlarges a small graph at most this much
   let k = Math.max(0, Math.min(N, Math.floor(Number(options.position) || 0)));
   let timer = null;
   let asking = false; // quiz mode: the next step is shown as a question, not yet taken
@@ -84,7 +86,7 @@ function mountPlayer(el, data, options = {}) {
   const current = make("div", { class: "agl-current" });
   const ledger = make("table", { class: "agl-ledger" });
   const head = ledger.createTHead().insertRow();
-  for (const t of ["step", "node", "upstream", "input", "local d", "contribution", "input grad"]) {
+  for (const t of ["step", "node", "upstream", "input", "local d", "contribution", "grad"]) {
     head.append(make("th", {}, t));
   }
   const tbody = ledger.createTBody();
@@ -95,7 +97,9 @@ function mountPlayer(el, data, options = {}) {
     "up its contributions (orange italics: more to come). Dashed, \u201cgrad ?\u201d: not " +
     "reached yet. Wheel: zoom; drag: pan. Keys: \u2192 step, \u2190 back, space play/pause, " +
     "Home reset.";
-  side.append(current, ledger, legend);
+  const ledgerBox = make("div", { class: "agl-ledger-box" });
+  ledgerBox.append(ledger, legend);
+  side.append(current, ledgerBox);
   main.append(graph, side);
   root.append(bar, main);
   el.replaceChildren(root);
@@ -173,11 +177,12 @@ function mountPlayer(el, data, options = {}) {
   }
   function fit() {
     const { w, h } = size();
-    view = { cx: full.x + full.w / 2, cy: full.y + full.h / 2, s: 0.98 * Math.min(w / full.w, h / full.h) };
+    const s = Math.min(MAX_FIT, 0.98 * Math.min(w / full.w, h / full.h));
+    view = { cx: full.x + full.w / 2, cy: full.y + full.h / 2, s };
     applyView();
   }
   function natural() {
-    view.s = FOLLOW_SCALE;
+    view.s = NATURAL;
     applyView();
   }
   /* Graph coordinates of an element's box, through the current view. */
@@ -194,6 +199,10 @@ function mountPlayer(el, data, options = {}) {
       h: r.height / view.s,
     };
   }
+  /* x limited to [lo, hi]; the middle of the two when the graph is smaller than the view. */
+  function clamp(x, lo, hi) {
+    return lo > hi ? (lo + hi) / 2 : Math.max(lo, Math.min(hi, x));
+  }
   function followNode(e) {
     if (!follow || !e) return;
     const b = boxOf(e);
@@ -205,8 +214,9 @@ function mountPlayer(el, data, options = {}) {
       b.x >= view.cx - vw / 2 && b.x + b.w <= view.cx + vw / 2 &&
       b.y >= view.cy - vh / 2 && b.y + b.h <= view.cy + vh / 2;
     if (!inside) {
-      view.cx = b.x + b.w / 2;
-      view.cy = b.y + b.h / 2;
+      /* Centre the node, but show as much of the graph as fits (no empty margin). */
+      view.cx = clamp(b.x + b.w / 2, full.x + vw / 2, full.x + full.w - vw / 2);
+      view.cy = clamp(b.y + b.h / 2, full.y + vh / 2, full.y + full.h - vh / 2);
     }
     applyView();
   }
@@ -267,7 +277,7 @@ function mountPlayer(el, data, options = {}) {
     const p = make("p", {}, "upstream gradient " + s.upstream_name + " = " + g4(num(s.upstream)));
     const table = make("table", { class: "agl-current-row", "data-step": String(j) });
     const hr = table.insertRow();
-    for (const t of ["input", "local d" + s.name + "/d input", "contribution", "input grad now"]) {
+    for (const t of ["input", "local d", "contribution", "grad now"]) {
       hr.append(make("th", {}, t));
     }
     for (const inp of s.inputs) {
@@ -305,8 +315,16 @@ function mountPlayer(el, data, options = {}) {
         }
       });
     }
-    const now = tbody.querySelector("tr.agl-now");
-    if (now && now.scrollIntoView) now.scrollIntoView({ block: "nearest" });
+    /* Keep the current step's rows in view inside the ledger box (not the page). */
+    const now = tbody.querySelectorAll("tr.agl-now");
+    if (now.length) {
+      const last = now[now.length - 1];
+      const top = now[0].offsetTop - ledger.tHead.offsetHeight;
+      const bottom = last.offsetTop + last.offsetHeight;
+      if (top < ledgerBox.scrollTop || bottom > ledgerBox.scrollTop + ledgerBox.clientHeight) {
+        ledgerBox.scrollTop = Math.max(0, Math.min(top, bottom - ledgerBox.clientHeight));
+      }
+    }
   }
 
   /* --------------------------------------------------------------- drawing */
@@ -397,7 +415,7 @@ function mountPlayer(el, data, options = {}) {
   const actions = {
     reset, back, play, pause,
     step: () => { if (timer === null) step(); },
-    fit: () => { follow = false; fit(); render(false); },
+    fit: () => { fit(); render(false); },
     zoom100: () => { natural(); render(false); },
     follow: () => { follow = !follow; render(true); },
     showall: () => { showAll = !showAll; render(false); },
@@ -420,10 +438,9 @@ function mountPlayer(el, data, options = {}) {
   }
   keyTarget.addEventListener("keydown", onKey);
 
-  const first = Math.min(FOLLOW_SCALE, 0.98 * Math.min(size().w / full.w, size().h / full.h));
-  view.s = first > 0 ? first : 1;
-  applyView();
-  render(k > 0 || first < 0.5);
+  /* Start with the whole graph when it is readable so, else at the root, readable. */
+  fit();
+  render(k > 0 || view.s < FOLLOW_SCALE);
 
   return {
     setPosition(j) { pause(); moveTo(Math.floor(Number(j) || 0), false); },

@@ -256,6 +256,7 @@ class BackwardStepper:
             flow=current,
             fold_params=self.fold_params,
             names=self._graph_names,
+            stacked=True,  # narrow nodes: more of the graph readable on a screen
         )
 
     def player_data(self, title: str = "") -> dict[str, Any]:
@@ -273,6 +274,7 @@ class BackwardStepper:
             grads=final,
             fold_params=self.fold_params,
             names=self._graph_names,
+            stacked=True,  # narrow nodes: more of the graph readable on a screen
         )
         return player.player_data(
             self.root, rows, graph, start=self.initial_grads, names=self.names, title=title
