@@ -325,3 +325,88 @@ def test_leaves_holding_gradients_show_them_until_more_arrives(browser, tmp_path
         for _ in range(stepper.total_steps):
             page.click("[data-action=step]")
         assert shown(page)["x"][:2] == (16.0, "grad 16")
+
+
+def mlp_loss() -> tuple[object, Value]:
+    from autograd_lite.nn import MLP
+
+    model = MLP(2, [16, 16, 1], seed=0)
+    loss = (model([Value(0.5, "x1"), Value(-0.3, "x2")]) - 1.0) ** 2
+    loss.label = "L"
+    return model, loss
+
+
+def table_cells(page) -> dict[str, list[str]]:
+    """Folded neuron tables: element id -> the texts of their grad column."""
+    return dict(
+        page.eval_on_selector_all(
+            "g.node.params",
+            "gs => gs.map(g => [g.id, [...g.querySelectorAll('text')].slice(3)"
+            ".filter((t, i) => i % 3 === 2).map(t => t.textContent)])",
+        )
+    )
+
+
+def expected_cells(model, tables: dict[str, list[str]]) -> dict[str, list[str]]:
+    out = {}
+    for layer_index, layer in enumerate(model.layers):
+        for k, neuron in enumerate(layer.neurons):
+            key = f"summary_params_layers_{layer_index}_neurons_{k}"
+            if len(neuron.w) + 1 <= 4:
+                out[key] = [f"{p.grad + 0.0:.4g}" for p in [*neuron.w, neuron.b]]
+            else:
+                top = max(abs(w.grad) for w in neuron.w)
+                out[key] = [f"≤ {top:.4g}", f"{neuron.b.grad + 0.0:.4g}"]
+    assert set(out) == set(tables)
+    return out
+
+
+def test_mlp_player_is_readable_at_1024x768_and_exact(browser, tmp_path) -> None:
+    """Acceptance: a 2-16-16-1 one-sample loss at 1024x768. Before any step no final leaf
+    gradient is shown; after "fit" and stepping to a hidden-layer node the current node's
+    label is at least 12 px tall; every step's numbers are backward()'s; at the end every
+    leaf gradient is shown."""
+    model, loss = mlp_loss()
+    path = BackwardStepper(loss, module=model).to_html(tmp_path / "mlp.html")
+    reference_model, reference_loss = mlp_loss()
+    reference = BackwardStepper(reference_loss, module=reference_model)
+    with opened(browser, path, 1024, 768) as page:
+        tables = table_cells(page)
+        assert len(tables) == 16 + 16 + 1
+        assert all(set(cells) == {"?"} for cells in tables.values())
+        inputs = {name: text for name, (_, text, _) in shown(page).items() if name in ("x1", "x2")}
+        assert inputs == {"x1": "grad ?", "x2": "grad ?"}
+        page.click("[data-action=fit]")
+        graph_box = page.locator(".agl-graph").bounding_box()
+        hidden_seen = False
+        for k in range(1, reference.total_steps + 1):
+            page.click("[data-action=step]")
+            row = reference.step()
+            view = shown(page)
+            for v in reference.order:
+                name = reference.name(v)
+                if name in view:
+                    assert view[name][0] == v.grad, (k, name)
+            cells = page.eval_on_selector_all(
+                ".agl-current-row tr", "rs => rs.slice(1).map(r => r.cells[2].textContent)"
+            )
+            assert cells == [f"{c + 0.0:.4g}" for c in row.contributions]
+            if not hidden_seen and re.match(r"l[01]\.", row.name):
+                hidden_seen = True
+                label = page.locator("g.node.value.agl-hl text").first
+                assert label.text_content() == row.name
+                box = label.bounding_box()
+                assert box["height"] >= 12, box
+                assert graph_box["x"] <= box["x"] and box["x"] + box["width"] <= (
+                    graph_box["x"] + graph_box["width"]
+                )
+                assert graph_box["y"] <= box["y"] <= graph_box["y"] + graph_box["height"]
+        assert hidden_seen
+        model_ref, ref_loss = mlp_loss()
+        ref_loss.backward()
+        tables = table_cells(page)
+        assert tables == expected_cells(model_ref, tables)
+        final = shown(page)
+        assert final["x1"][1] != "grad ?" and final["x2"][1] != "grad ?"
+        formula = page.text_content(".agl-current")
+        assert "d l0.n" in formula or "dl0.n" in formula

@@ -256,9 +256,7 @@ function mountPlayer(el, data, options = {}) {
   if (resizer) resizer.observe(graph);
 
   /* ------------------------------------------------------------- the ledger */
-  function formulaLines(s) {
-    return s.inputs.map((inp) => inp.formula).filter((f) => f);
-  }
+  const MAX_FORMULAS = 6; // a neuron's dot has dozens of inputs: the table lists them all
 
   function showCurrent() {
     current.replaceChildren();
@@ -290,7 +288,16 @@ function mountPlayer(el, data, options = {}) {
       }
     }
     current.append(h, p);
-    for (const f of formulaLines(s)) current.append(make("div", { class: "agl-formula" }, f));
+    for (const inp of s.inputs.slice(0, MAX_FORMULAS)) {
+      if (!inp.formula) continue;
+      const result = asking ? "?" : g4(num(inp.contrib));
+      current.append(make("div", { class: "agl-formula" }, inp.formula),
+        make("div", { class: "agl-formula agl-chain" }, inp.chain + " = " + result));
+    }
+    if (s.inputs.length > MAX_FORMULAS) {
+      current.append(make("p", {}, "\u2026 and " + (s.inputs.length - MAX_FORMULAS) +
+        " more inputs, in the table:"));
+    }
     current.append(table);
     if (asking) {
       current.append(make("p", { class: "agl-hidden" },
