@@ -323,12 +323,12 @@ def test_names_are_sub_expressions_and_derivatives_name_the_root() -> None:
     e = u.tanh()
     e.label = "e"
     stepper = BackwardStepper(e)
-    assert [stepper.name(v) for v in (ab, u)] == ["a*b", "(a*b)+c"]
+    assert [stepper.name(v) for v in (ab, u)] == ["a*b", "a*b + c"]
     with pytest.raises(ValueError, match="not in the graph"):
         stepper.name(Value(1.0))
     rows = stepper.run()
-    assert [r.name for r in rows] == ["e", "(a*b)+c", "a*b"]
-    assert [r.upstream_name for r in rows] == ["de/de", "de/d((a*b)+c)", "de/d(a*b)"]
+    assert [r.name for r in rows] == ["e", "a*b + c", "a*b"]
+    assert [r.upstream_name for r in rows] == ["de/de", "de/d(a*b + c)", "de/d(a*b)"]
     loss = (Value(1.0, "x") * 2).exp()
     loss.label = "L"
     assert BackwardStepper(loss).step().upstream_name == "dL/dL"
@@ -413,3 +413,27 @@ def test_each_step_writes_the_chain_rule_in_symbols_and_numbers() -> None:
     assert [r[0] for r in rows] == ["du/d(a*b) = 1", "du/dc = 1"]
     assert rows[0][1] == "dL/d(a*b) += dL/du × du/d(a*b) = 0.001341 × 1"
     assert chain_rule(stepper.step(), "L")[0][0] == "d(a*b)/da = b = -3"
+
+
+def test_sub_expression_names_follow_precedence() -> None:
+    from autograd_lite.engine import topological_order
+    from autograd_lite.viz.names import node_names
+
+    a, b, c = Value(2.0, "a"), Value(3.0, "b"), Value(1.0, "c")
+    cases = {
+        "a*b + c": lambda: a * b + c,
+        "(a + b)*c": lambda: (a + b) * c,
+        "a - (b - c)": lambda: a - (b - c),
+        "a - b - c": lambda: a - b - c,
+        "-(a*b)": lambda: -(a * b),
+        "a*(-3)": lambda: a * -3.0,
+        "(a**2)**b": lambda: (a**2) ** b,
+        "a**b**2": lambda: a ** (b**2),
+        "a/(b*c)": lambda: a / (b * c),
+        "tanh(a*b)*2": lambda: (a * b).tanh() * 2,
+        "|a|": lambda: abs(a),
+        "leaky_relu(a)": lambda: a.leaky_relu(0.2),
+    }
+    for expected, make in cases.items():
+        v = make()
+        assert node_names(topological_order(v))[id(v)] == expected
