@@ -410,3 +410,26 @@ def test_mlp_player_is_readable_at_1024x768_and_exact(browser, tmp_path) -> None
         assert final["x1"][1] != "grad ?" and final["x2"][1] != "grad ?"
         formula = page.text_content(".agl-current")
         assert "d l0.n" in formula or "dl0.n" in formula
+
+
+def test_clicking_a_node_shows_its_ledger_entry(page) -> None:
+    stepper, _ = reference(3)
+    full = stepper.full_trace()
+    done, later = full[1], full[-1]  # the second step's node, and the last one's
+    for _ in range(3):
+        page.click("[data-action=step]")
+
+    def click(row) -> None:
+        page.locator(f"g.node.value[data-name='{row.name}']").click()
+
+    click(done)
+    assert page.get_attribute(".agl-current-row", "data-step") == "2"
+    assert page.text_content(".agl-current h2").startswith(f"Node {done.name} — step 2 of")
+    assert page.eval_on_selector_all(".agl-ledger tr.agl-picked", "rs => rs.length") == len(
+        done.parents
+    )
+    click(later)
+    heading = page.text_content(".agl-current h2")
+    assert heading.endswith("not reached yet") and page.query_selector(".agl-current-row") is None
+    page.click("[data-action=step]")  # moving shows the current step again
+    assert page.get_attribute(".agl-current-row", "data-step") == "4"

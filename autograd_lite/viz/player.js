@@ -25,6 +25,8 @@ function mountPlayer(el, data, options = {}) {
   let showAll = false;
   let quiz = false;
   let follow = true;
+  let picked = null; // the step whose entry a click on a node shows (null: the current one)
+  let pickedName = "";
 
   /* Python's format(x + 0.0, ".4g"), so the live labels read like the static ones. */
   function g4(x) {
@@ -129,6 +131,20 @@ function mountPlayer(el, data, options = {}) {
     n.gradText = texts.reverse().find((t) => t.textContent.startsWith("grad"));
     if (n.gradText) n.gradText.dataset.role = "grad";
   });
+  /* The step a node's gradient flows from; a leaf's: the latest step that reached it. */
+  const stepOf = {};
+  steps.forEach((s, i) => { stepOf[s.node] = i + 1; });
+  function stepFor(id) {
+    if (stepOf[id]) return stepOf[id];
+    let first = null;
+    let last = null;
+    steps.forEach((s, i) => {
+      if (!s.inputs.some((inp) => inp.id === id)) return;
+      if (first === null) first = i + 1;
+      if (i + 1 <= k) last = i + 1;
+    });
+    return last || first;
+  }
   const tables = (data.tables || []).map((t) => {
     const g = byId(t.id);
     const texts = g ? Array.from(g.querySelectorAll("text")) : [];
@@ -236,7 +252,7 @@ function mountPlayer(el, data, options = {}) {
   }, { passive: false });
   let drag = null;
   graph.addEventListener("pointerdown", (ev) => {
-    drag = { x: ev.clientX, y: ev.clientY, cx: view.cx, cy: view.cy, moved: false };
+    drag = { x: ev.clientX, y: ev.clientY, cx: view.cx, cy: view.cy, moved: false, target: ev.target };
     graph.setPointerCapture(ev.pointerId);
     graph.classList.add("agl-dragging");
   });
@@ -250,7 +266,17 @@ function mountPlayer(el, data, options = {}) {
     applyView();
   });
   const endDrag = () => { drag = null; graph.classList.remove("agl-dragging"); };
-  graph.addEventListener("pointerup", endDrag);
+  /* A click (not a drag) on a node shows its ledger entry. */
+  graph.addEventListener("pointerup", (ev) => {
+    const clicked = drag && !drag.moved && drag.target.closest ? drag.target.closest("g.node") : null;
+    endDrag();
+    if (!clicked) return;
+    const id = clicked.id.replace(/_op$/, "");
+    const j = nodeIndex[id] === undefined ? null : stepFor(id);
+    picked = j || null;
+    pickedName = j ? nodes[nodeIndex[id]].name : "";
+    render(false);
+  });
   graph.addEventListener("pointercancel", endDrag);
   const resizer = typeof ResizeObserver === "undefined" ? null : new ResizeObserver(applyView);
   if (resizer) resizer.observe(graph);
@@ -261,17 +287,25 @@ function mountPlayer(el, data, options = {}) {
   function showCurrent() {
     current.replaceChildren();
     const h = make("h2");
-    if (k === 0 && !asking) {
+    if (picked !== null && picked > k && !showAll) {
+      const s = steps[picked - 1];
+      h.textContent = "Node " + pickedName + ": step " + picked + " of " + N + ", not reached yet";
+      current.append(h, make("p", {}, "Its gradient flows at step " + picked + " (node " +
+        s.name + "). Step on, or press \u201cshow all\u201d to see it now."));
+      return;
+    }
+    if (picked === null && k === 0 && !asking) {
       h.textContent = "Start";
       const p = make("p", {}, "The root's grad is seeded with " + g4(num(data.seed)) + " (" +
         (data.seed_name || "d/d root") + "). Press step to pass it back one node at a time.");
       current.append(h, p);
       return;
     }
-    const j = asking ? k + 1 : k;
+    const j = picked !== null ? picked : asking ? k + 1 : k;
+    const hide = asking && picked === null; // quiz: the next step's answers wait
     const s = steps[j - 1];
-    h.textContent = (asking ? "Next, step " : "Step ") + j + " of " + N + ": node " + s.name +
-      " (" + s.op + ")";
+    const lead = picked !== null ? "Node " + pickedName + " \u2014 step " : asking ? "Next, step " : "Step ";
+    h.textContent = lead + j + " of " + N + ": node " + s.name + " (" + s.op + ")";
     const p = make("p", {}, "upstream gradient " + s.upstream_name + " = " + g4(num(s.upstream)));
     const table = make("table", { class: "agl-current-row", "data-step": String(j) });
     const hr = table.insertRow();
@@ -280,7 +314,7 @@ function mountPlayer(el, data, options = {}) {
     }
     for (const inp of s.inputs) {
       const tr = table.insertRow();
-      const hidden = asking ? ["?", "?"] : [g4(num(inp.contrib)), g4(num(inp.after))];
+      const hidden = hide ? ["?", "?"] : [g4(num(inp.contrib)), g4(num(inp.after))];
       for (const c of [inp.name, g4(num(inp.local)), ...hidden]) {
         const td = tr.insertCell();
         td.textContent = c;
@@ -290,7 +324,7 @@ function mountPlayer(el, data, options = {}) {
     current.append(h, p);
     for (const inp of s.inputs.slice(0, MAX_FORMULAS)) {
       if (!inp.formula) continue;
-      const result = asking ? "?" : g4(num(inp.contrib));
+      const result = hide ? "?" : g4(num(inp.contrib));
       current.append(make("div", { class: "agl-formula" }, inp.formula),
         make("div", { class: "agl-formula agl-chain" }, inp.chain + " = " + result));
     }
@@ -299,7 +333,7 @@ function mountPlayer(el, data, options = {}) {
         " more inputs, in the table:"));
     }
     current.append(table);
-    if (asking) {
+    if (hide) {
       current.append(make("p", { class: "agl-hidden" },
         "Quiz: work out each contribution = upstream \u00d7 local derivative, then press step."));
     }
@@ -307,6 +341,7 @@ function mountPlayer(el, data, options = {}) {
 
   function showLedger() {
     tbody.replaceChildren();
+    const shownPick = picked !== null && (picked <= k || showAll) ? picked : null;
     const last = showAll ? N : k;
     for (let i = 0; i < last; i++) {
       const s = steps[i];
@@ -315,6 +350,7 @@ function mountPlayer(el, data, options = {}) {
         tr.dataset.step = String(i + 1);
         if (i + 1 === k) tr.className = "agl-now";
         else if (i + 1 > k) tr.className = "agl-later";
+        if (i + 1 === shownPick) tr.classList.add("agl-picked");
         const lead = j === 0 ? [i + 1, s.name, g4(num(s.upstream))] : ["", "", ""];
         for (const c of [...lead, inp.name, g4(num(inp.local)), g4(num(inp.contrib)),
           g4(num(inp.after))]) {
@@ -397,6 +433,7 @@ function mountPlayer(el, data, options = {}) {
     const changed = j !== k;
     k = j;
     asking = false;
+    picked = null;
     render(true);
     if (changed && fromUser) onPosition(k);
   }
