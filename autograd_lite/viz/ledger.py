@@ -63,7 +63,12 @@ class Trace(list):
 
 
 def format_trace(rows: list[TraceRow]) -> str:
-    """The ledger as a text table, one line per (step, input) pair."""
+    """The ledger as a text table, one line per (step, input) pair.
+
+    >>> from autograd_lite import Value, backward_trace
+    >>> print(format_trace(backward_trace(Value(3.0, "x") * 2)).splitlines()[0])
+    step  node  op  upstream  input  local d  contribution  input grad
+    """
     header = ("step", "node", "op", "upstream", "input", "local d", "contribution", "input grad")
     lines = [header]
     for row in rows:

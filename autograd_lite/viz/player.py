@@ -167,7 +167,13 @@ def embed_json(data: Any) -> str:
 
 
 def player_page(data: dict[str, Any]) -> str:
-    """The self-contained HTML page (no network) mounting the player on ``data``."""
+    """The self-contained HTML page (no network) mounting the player on ``data``.
+
+    >>> from autograd_lite import Value, BackwardStepper
+    >>> page = player_page(BackwardStepper(Value(2.0, "x").tanh()).player_data("tanh"))
+    >>> page.startswith("<!DOCTYPE html>") and "mountPlayer(" in page
+    True
+    """
     page = _asset("player.html")
     parts = {
         "TITLE": html.escape(data.get("title") or "Backpropagation, step by step"),
@@ -180,5 +186,12 @@ def player_page(data: dict[str, Any]) -> str:
 
 def write_player(data: dict[str, Any], path: str | Path) -> Path:
     """Write the self-contained HTML player of ``data`` (``player_data``) to ``path``,
-    atomically."""
+    atomically.
+
+    >>> import tempfile, pathlib
+    >>> from autograd_lite import Value, BackwardStepper
+    >>> data = BackwardStepper(Value(2.0, "x").tanh()).player_data()
+    >>> write_player(data, pathlib.Path(tempfile.mkdtemp()) / "p.html").suffix
+    '.html'
+    """
     return atomic_write(Path(path), player_page(data))

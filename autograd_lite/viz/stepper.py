@@ -296,12 +296,26 @@ class BackwardStepper:
         )
 
     def to_html(self, path: str | Path, title: str = "Backpropagation, step by step") -> Path:
-        """Write the self-contained HTML player of the whole pass (no network needed)."""
+        """Write the self-contained HTML player of the whole pass (no network needed).
+
+        >>> import tempfile, pathlib
+        >>> from autograd_lite import Value
+        >>> folder = pathlib.Path(tempfile.mkdtemp())
+        >>> BackwardStepper(Value(2.0, "x").tanh()).to_html(folder / "player.html").name
+        'player.html'
+        """
         return player.write_player(self.player_data(title), Path(path))
 
     def save_frames(self, folder: str | Path, fmt: str = "png") -> list[Path]:
         """One picture per position (0 .. total_steps) in ``folder`` (created), for slides:
-        ``step_000.png``, ``step_001.png``, ... The stepper's position is kept."""
+        ``step_000.png``, ``step_001.png``, ... The stepper's position is kept.
+
+        >>> import tempfile, pathlib
+        >>> from autograd_lite import Value
+        >>> folder = pathlib.Path(tempfile.mkdtemp()) / "slides"
+        >>> [p.name for p in BackwardStepper(Value(2.0, "x").tanh()).save_frames(folder, "svg")]
+        ['step_000.svg', 'step_001.svg']
+        """
         fmt = _checks.choice("fmt", fmt, ("png", "svg"))
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
@@ -313,7 +327,14 @@ class BackwardStepper:
         return paths
 
     def to_gif(self, path: str | Path, frame_ms: int = FRAME_MS) -> Path:
-        """An animated GIF of the whole pass, one frame per position (needs Pillow)."""
+        """An animated GIF of the whole pass, one frame per position (needs Pillow).
+
+        >>> import tempfile, pathlib
+        >>> from autograd_lite import Value
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "pass.gif"
+        >>> BackwardStepper(Value(2.0, "x").tanh()).to_gif(path).read_bytes()[:6]
+        b'GIF89a'
+        """
         from PIL import Image  # Pillow comes with matplotlib; imported only for GIFs
 
         frame_ms = _checks.integer("frame_ms", frame_ms, minimum=1)
