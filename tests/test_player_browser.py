@@ -433,3 +433,19 @@ def test_clicking_a_node_shows_its_ledger_entry(page) -> None:
     assert heading.endswith("not reached yet") and page.query_selector(".agl-current-row") is None
     page.click("[data-action=step]")  # moving shows the current step again
     assert page.get_attribute(".agl-current-row", "data-step") == "4"
+
+
+def test_nodes_folded_into_summaries_are_highlighted_through_them(browser, tmp_path) -> None:
+    from autograd_lite.nn import MLP
+
+    model = MLP(2, [4, 4, 1], seed=2)
+    loss = (model([0.1, 0.9]) - 1.0) ** 2
+    stepper = BackwardStepper(loss, module=model, max_nodes=12)
+    with opened(browser, stepper.to_html(tmp_path / "folded.html")) as page:
+        assert page.eval_on_selector_all("g.node.summary", "gs => gs.length") >= 1
+        lit = set()
+        for _ in range(stepper.total_steps):
+            page.click("[data-action=step]")
+            lit.update(page.eval_on_selector_all("g.node.agl-hl", "gs => gs.map(g => g.id)"))
+        assert any(name.startswith("summary_layer") for name in lit)
+        assert page.get_attribute(".agl-counter", "data-step") == str(stepper.total_steps)
