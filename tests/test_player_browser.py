@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import math
 import os
 import re
 import warnings
@@ -449,3 +450,17 @@ def test_nodes_folded_into_summaries_are_highlighted_through_them(browser, tmp_p
             lit.update(page.eval_on_selector_all("g.node.agl-hl", "gs => gs.map(g => g.id)"))
         assert any(name.startswith("summary_layer") for name in lit)
         assert page.get_attribute(".agl-counter", "data-step") == str(stepper.total_steps)
+
+
+def test_negative_zero_is_shown_as_zero(browser, tmp_path) -> None:
+    x = Value(-0.0, "x")
+    y = (x * -0.0) * 3.0
+    y.label = "y"
+    stepper = BackwardStepper(y)
+    assert any(math.copysign(1.0, c) < 0 for r in stepper.full_trace() for c in r.contributions)
+    with opened(browser, stepper.to_html(tmp_path / "zero.html")) as page:
+        for _ in range(stepper.total_steps):
+            page.click("[data-action=step]")
+        page.click("[data-action=showall]")
+        text = page.text_content(".agl-player")
+        assert not re.search(r"(?<![\w.])-0(?![.\d])", text), text
