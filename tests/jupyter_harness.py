@@ -115,9 +115,9 @@ def notebook_json(cells: Sequence[str]) -> dict[str, Any]:
     """An nbformat-4 notebook of code cells (``cells`` are their sources), python3 kernel."""
     return {
         "cells": [
-            {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
-             "source": source}
-            for source in cells
+            {"cell_type": "code", "execution_count": None, "id": f"cell-{i}", "metadata": {},
+             "outputs": [], "source": source}
+            for i, source in enumerate(cells)
         ],
         "metadata": {
             "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
