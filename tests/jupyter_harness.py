@@ -184,7 +184,8 @@ class Lab:
         page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
         notebook = LabNotebook(page, self, name)
         page.on("pageerror", lambda e: notebook.page_errors.append(str(e)))
-        page.goto(f"{self.url}/lab/tree/{name}?token={self.token}", timeout=UI_TIMEOUT_MS)
+        # ?reset: a fresh workspace, so notebooks opened by earlier pages do not reopen.
+        page.goto(f"{self.url}/lab/tree/{name}?reset&token={self.token}", timeout=UI_TIMEOUT_MS)
         notebook.wait_until_ready()
         return notebook
 
@@ -284,6 +285,16 @@ class LabNotebook:
         start = text.index(OUTPUT_START) + len(OUTPUT_START)
         return json.loads(text[start : text.index(OUTPUT_END, start)])
 
+    def wait_for_value(self, expression: str, expected: Any, timeout_s: float = 60.0) -> Any:
+        """Poll ``value(expression)`` until it equals ``expected`` (widget messages travel
+        asynchronously) or ``timeout_s`` passes; return the last value seen."""
+        deadline = time.monotonic() + timeout_s
+        seen = self.value(expression)
+        while seen != expected and time.monotonic() < deadline:
+            self.page.wait_for_timeout(200)
+            seen = self.value(expression)
+        return seen
+
     def hide_side_panels(self) -> None:
         """Collapse JupyterLab's left and right side panels (more room for outputs)."""
         self.page.evaluate(
@@ -292,7 +303,8 @@ class LabNotebook:
 
     def output(self, cell_index: int) -> Any:
         """Playwright locator of the output area of code cell ``cell_index`` (0-based)."""
-        cell = self.page.locator(".jp-Notebook .jp-CodeCell").nth(cell_index)
+        panel_id = self.page.evaluate(f"() => {self._panel_js()}.id")
+        cell = self.page.locator(f'[id="{panel_id}"] .jp-CodeCell').nth(cell_index)
         return cell.locator(".jp-OutputArea")
 
     def close(self) -> None:

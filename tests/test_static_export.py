@@ -80,19 +80,22 @@ def test_the_export_steps_to_every_gradient_of_backward(export: Path, browser) -
     page.goto(export.as_uri())
     frames = page.locator("iframe")
     assert frames.count() == 1
-    assert page.locator("img.autograd-lite-still").count() == 0  # removed once the frame loaded
-    player = page.frame_locator("iframe")
+    assert page.locator("img.agl-still").count() == 0  # removed once the frame loaded
+    player = page.frame_locator("iframe").locator(".agl-player")
     expected = sn.final_grads()
     total = sn.reference(0).total_steps
+    step = player.locator('button[data-action="step"]')
     for _ in range(total):
-        player.locator("#btn-step").click()
-    assert player.locator("#step-counter").get_attribute("data-step") == str(total)
-    nodes = player.locator("g.node.value")
-    seen = {}
-    for i in range(nodes.count()):
-        node = nodes.nth(i)
-        grad_text = node.locator('text[data-role="grad"]').text_content()
-        seen[node.get_attribute("data-name")] = (float(node.get_attribute("data-grad")), grad_text)
+        step.click()
+    assert player.locator(".agl-counter").get_attribute("data-step") == str(total)
+    assert step.is_disabled()
+    seen = {
+        name: (float(grad), text)
+        for name, grad, text in player.locator("g.node[data-name]").evaluate_all(
+            """els => els.map(e => [e.dataset.name, e.dataset.grad,
+                 e.querySelector('text[data-role="grad"]').textContent])"""
+        )
+    }
     assert set(seen) == set(expected)
     for name, grad in expected.items():
         assert seen[name] == (grad, f"grad {sn.shown(grad)}"), name
