@@ -101,7 +101,7 @@ def red_pixels(png: bytes) -> int:
 
 
 def test_stepping_shows_the_same_grads_as_backward(page) -> None:
-    total = int(page.text_content("#step-counter").split("/")[1])
+    total = int(page.text_content(".agl-counter").split("/")[1])
     root, nodes = expression()
     assert total == sum(1 for v in nodes if v.parents)
     for k in range(total + 1):
@@ -114,10 +114,10 @@ def test_stepping_shows_the_same_grads_as_backward(page) -> None:
             assert grad == expected[stepper.name(v)]
             assert state == status.get(id(v), "done")
             assert text == ("grad ?" if state == "pending" else f"grad {grad:.4g}")
-        assert page.get_attribute("#step-counter", "data-step") == str(k)
+        assert page.get_attribute(".agl-counter", "data-step") == str(k)
         if k < total:
-            page.click("#btn-step")
-    assert page.is_disabled("#btn-step")
+            page.click("[data-action=step]")
+    assert page.is_disabled("[data-action=step]")
     root.backward()
     final = shown(page)
     for v in nodes:
@@ -126,27 +126,27 @@ def test_stepping_shows_the_same_grads_as_backward(page) -> None:
 
 def test_back_and_reset_restore_earlier_states(page) -> None:
     for _ in range(4):
-        page.click("#btn-step")
-    page.click("#btn-back")
+        page.click("[data-action=step]")
+    page.click("[data-action=back]")
     _, expected = reference(3)
     assert {n: g for n, (g, _, _) in shown(page).items()} == expected
-    assert page.get_attribute("#current-row", "data-step") == "3"
-    page.click("#btn-reset")
+    assert page.get_attribute(".agl-current-row", "data-step") == "3"
+    page.click("[data-action=reset]")
     _, expected = reference(0)
     assert {n: g for n, (g, _, _) in shown(page).items()} == expected
-    assert page.is_disabled("#btn-back") and page.is_disabled("#btn-reset")
+    assert page.is_disabled("[data-action=back]") and page.is_disabled("[data-action=reset]")
 
 
 def test_play_runs_to_the_end_and_pause_stops(page) -> None:
     page.goto(page.url + "?interval=100")
-    page.click("#btn-play")
-    assert page.get_attribute("body", "data-playing") == "true"
-    page.click("#btn-pause")
-    stopped_at = page.get_attribute("#step-counter", "data-step")
+    page.click("[data-action=play]")
+    assert page.get_attribute(".agl-player", "data-playing") == "true"
+    page.click("[data-action=pause]")
+    stopped_at = page.get_attribute(".agl-counter", "data-step")
     page.wait_for_timeout(400)  # four play intervals: nothing may move while paused
-    assert page.get_attribute("#step-counter", "data-step") == stopped_at
-    page.click("#btn-play")
-    page.wait_for_function("document.body.dataset.playing === 'false'")
+    assert page.get_attribute(".agl-counter", "data-step") == stopped_at
+    page.click("[data-action=play]")
+    page.wait_for_function("document.querySelector('.agl-player').dataset.playing === 'false'")
     root, nodes = expression()
     root.backward()
     final = shown(page)
@@ -156,22 +156,24 @@ def test_play_runs_to_the_end_and_pause_stops(page) -> None:
 def test_screenshot_shows_the_highlight_and_the_ledger_row(page, tmp_path: Path) -> None:
     before = red_pixels(page.screenshot())
     for _ in range(3):
-        page.click("#btn-step")
+        page.click("[data-action=step]")
     shot = page.screenshot()
     (tmp_path / "player.png").write_bytes(shot)
     stepper, _ = reference(3)
     current = stepper.current
     node_id = f"n{stepper.index[id(current)]}"
-    highlighted = page.eval_on_selector_all("g.node.hl", "els => els.map(e => e.id)")
+    highlighted = page.eval_on_selector_all("g.node.agl-hl", "els => els.map(e => e.id)")
     assert sorted(highlighted) == sorted([node_id, node_id + "_op"])
-    flowing = page.eval_on_selector_all("g.edge.flow", "els => els.length")
+    flowing = page.eval_on_selector_all("g.edge.agl-flow", "els => els.length")
     assert flowing == len(current.parents) + 1
     assert red_pixels(shot) > before + 200
-    ledger = page.text_content("#ledger-current")
+    ledger = page.text_content(".agl-current")
     assert f"Step 3 of {stepper.total_steps}" in ledger and stepper.name(current) in ledger
     row = stepper.trace[-1]
     cells = page.eval_on_selector_all(
-        "#current-row tr", "rows => rows.slice(1).map(r => r.cells[2].textContent)"
+        ".agl-current-row tr", "rows => rows.slice(1).map(r => r.cells[2].textContent)"
     )
     assert cells == [f"{c:.4g}" for c in row.contributions]
-    assert page.eval_on_selector_all("#ledger tr.current", "rs => rs.length") == len(row.parents)
+    assert page.eval_on_selector_all(".agl-ledger tr.agl-now", "rs => rs.length") == len(
+        row.parents
+    )

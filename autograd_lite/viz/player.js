@@ -1,0 +1,438 @@
+/* The backward-pass player: one function, mountPlayer, shared by the static HTML page
+   (autograd_lite.viz.player.write_player) and the Jupyter widget, which reads this file's
+   text from the package and wraps it in its ES module, so there is one copy of the code.
+
+   mountPlayer(el, data, {position, onPosition, keyTarget, interval}) fills `el` and returns
+   {setPosition(k), position(), destroy()}. `data` is autograd_lite.viz.player.player_data's
+   JSON; the script copies its numbers and never does gradient arithmetic, so every grad it
+   shows is exactly Python's. `onPosition(k)` is called when the user moves to step k (not
+   when setPosition moves it). */
+"use strict";
+
+function mountPlayer(el, data, options = {}) {
+  const SPECIAL = { inf: Infinity, "-inf": -Infinity, nan: NaN };
+  const num = (v) => (typeof v === "string" ? SPECIAL[v] : v);
+  const steps = data.steps;
+  const N = steps.length;
+  const interval = options.interval || data.interval_ms || 700;
+  const onPosition = options.onPosition || (() => {});
+  const FOLLOW_SCALE = 4 / 3; // px per graph point when following a node: 11 pt text is 14.7 px
+  let k = Math.max(0, Math.min(N, Math.floor(Number(options.position) || 0)));
+  let timer = null;
+  let asking = false; // quiz mode: the next step is shown as a question, not yet taken
+  let showAll = false;
+  let quiz = false;
+  let follow = true;
+
+  /* Python's format(x + 0.0, ".4g"), so the live labels read like the static ones. */
+  function g4(x) {
+    if (Number.isNaN(x)) return "nan";
+    if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
+    if (x === 0) return "0";
+    const [mantissa, e] = x.toExponential(3).split("e");
+    const exp = parseInt(e, 10);
+    if (exp < -4 || exp >= 4) {
+      const m = mantissa.includes(".") ? mantissa.replace(/0+$/, "").replace(/\.$/, "") : mantissa;
+      return m + "e" + (exp < 0 ? "-" : "+") + String(Math.abs(exp)).padStart(2, "0");
+    }
+    const fixed = x.toFixed(Math.max(0, 3 - exp));
+    return fixed.includes(".") ? fixed.replace(/0+$/, "").replace(/\.$/, "") : fixed;
+  }
+
+  function make(tag, attrs = {}, text) {
+    const e = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs)) e.setAttribute(key, value);
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+
+  /* ------------------------------------------------------------------ the page */
+  const root = make("div", { class: "agl-player", tabindex: "0" });
+  const bar = make("div", { class: "agl-bar" });
+  if (data.title) bar.append(make("span", { class: "agl-title" }, data.title));
+  const buttons = {};
+  function group(specs) {
+    const box = make("span", { class: "agl-group" });
+    for (const [action, label, title] of specs) {
+      buttons[action] = make("button", { type: "button", "data-action": action, title }, label);
+      box.append(buttons[action]);
+    }
+    bar.append(box);
+  }
+  group([
+    ["reset", "reset", "Back to the start (Home)"],
+    ["back", "\u25C0 back", "One step back (Left arrow)"],
+    ["step", "step \u25B6", "One step (Right arrow)"],
+    ["play", "play", "Play (Space)"],
+    ["pause", "pause", "Pause (Space)"],
+  ]);
+  const counter = make("span", { class: "agl-counter", "data-step": "0" });
+  bar.append(make("span", {}, "step "), counter);
+  group([
+    ["fit", "fit", "Show the whole graph"],
+    ["zoom100", "100%", "Natural size"],
+    ["follow", "follow", "Keep the current node in view, readable"],
+  ]);
+  group([
+    ["showall", "show all", "Show the whole ledger, later steps included"],
+    ["quiz", "quiz", "Ask before revealing each step's contributions"],
+    ["ledger", "ledger", "Show or hide the ledger panel"],
+  ]);
+  const main = make("div", { class: "agl-main" });
+  const graph = make("div", { class: "agl-graph" });
+  const side = make("aside", { class: "agl-side" });
+  const current = make("div", { class: "agl-current" });
+  const ledger = make("table", { class: "agl-ledger" });
+  const head = ledger.createTHead().insertRow();
+  for (const t of ["step", "node", "upstream", "input", "local d", "contribution", "input grad"]) {
+    head.append(make("th", {}, t));
+  }
+  const tbody = ledger.createTBody();
+  const legend = make("p", { class: "agl-legend" });
+  legend.textContent =
+    "Red: the node whose gradient is being passed back and the edges it flows along. Each " +
+    "input receives upstream gradient \u00d7 local derivative; an input used several times adds " +
+    "up its contributions (orange italics: more to come). Dashed, \u201cgrad ?\u201d: not " +
+    "reached yet. Wheel: zoom; drag: pan. Keys: \u2192 step, \u2190 back, space play/pause, " +
+    "Home reset.";
+  side.append(current, ledger, legend);
+  main.append(graph, side);
+  root.append(bar, main);
+  el.replaceChildren(root);
+
+  /* The SVG comes from Graphviz (labels escaped by it); parse it as SVG, not as HTML. */
+  const parsed = new DOMParser().parseFromString(data.svg, "image/svg+xml");
+  const svg = document.importNode(parsed.documentElement, true);
+  svg.removeAttribute("width");
+  svg.removeAttribute("height");
+  const box0 = svg.viewBox.baseVal;
+  const full = { x: box0.x, y: box0.y, w: box0.width, h: box0.height };
+  graph.append(svg);
+  const byId = (id) => (id ? svg.querySelector('[id="' + id + '"]') : null);
+  /* Tooltips show names, never Graphviz's internal node ids. */
+  for (const t of svg.querySelectorAll("g.edge > title, g.graph > title")) t.remove();
+
+  const nodes = data.nodes;
+  const nodeIndex = {};
+  nodes.forEach((n, i) => {
+    nodeIndex[n.id] = i;
+    n.g = byId(n.id);
+    if (!n.g) return;
+    n.g.dataset.name = n.name;
+    const title = n.g.querySelector(":scope > title");
+    if (title) title.textContent = n.name;
+    const texts = Array.from(n.g.querySelectorAll("text"));
+    n.gradText = texts.reverse().find((t) => t.textContent.startsWith("grad"));
+    if (n.gradText) n.gradText.dataset.role = "grad";
+  });
+  const tables = (data.tables || []).map((t) => {
+    const g = byId(t.id);
+    const texts = g ? Array.from(g.querySelectorAll("text")) : [];
+    const title = g && g.querySelector(":scope > title");
+    if (title) title.textContent = t.name || "";
+    return { rows: t.rows.map((r, i) => ({ ...r, text: texts[3 * (i + 1) + 2] })) };
+  });
+  const opOf = (id) => byId(id + "_op");
+
+  /* -------------------------------------------------------------------- state */
+  function gradsAt(j) {
+    const grads = nodes.map((n) => num(n.grad0));
+    const received = nodes.map(() => 0);
+    for (let s = 0; s < j; s++) {
+      for (const inp of steps[s].inputs) {
+        const i = nodeIndex[inp.id];
+        grads[i] = num(inp.after);
+        received[i] += 1;
+      }
+    }
+    return { grads, received };
+  }
+
+  function status(n, received) {
+    if (received === 0 && !n.root) return "pending";
+    return received < n.consumers ? "partial" : "done";
+  }
+
+  function gradLabel(n, grad, st) {
+    if (st !== "pending") return "grad " + g4(grad);
+    /* A leaf holding a gradient from an earlier backward() shows it: more is to come. */
+    return grad !== 0 ? "grad " + g4(grad) + " + ?" : "grad ?";
+  }
+
+  /* ---------------------------------------------------------------- the view */
+  let view = { cx: full.x + full.w / 2, cy: full.y + full.h / 2, s: 1 };
+  function size() {
+    return { w: graph.clientWidth || 1, h: graph.clientHeight || 1 };
+  }
+  function applyView() {
+    const { w, h } = size();
+    const vw = w / view.s;
+    const vh = h / view.s;
+    svg.setAttribute("viewBox", [view.cx - vw / 2, view.cy - vh / 2, vw, vh].join(" "));
+    root.dataset.scale = String(view.s);
+  }
+  function fit() {
+    const { w, h } = size();
+    view = { cx: full.x + full.w / 2, cy: full.y + full.h / 2, s: 0.98 * Math.min(w / full.w, h / full.h) };
+    applyView();
+  }
+  function natural() {
+    view.s = FOLLOW_SCALE;
+    applyView();
+  }
+  /* Graph coordinates of an element's box, through the current view. */
+  function boxOf(e) {
+    const r = e.getBoundingClientRect();
+    const g = graph.getBoundingClientRect();
+    const { w, h } = size();
+    const x0 = view.cx - w / 2 / view.s;
+    const y0 = view.cy - h / 2 / view.s;
+    return {
+      x: x0 + (r.left - g.left) / view.s,
+      y: y0 + (r.top - g.top) / view.s,
+      w: r.width / view.s,
+      h: r.height / view.s,
+    };
+  }
+  function followNode(e) {
+    if (!follow || !e) return;
+    const b = boxOf(e);
+    if (view.s < FOLLOW_SCALE) view.s = FOLLOW_SCALE;
+    const { w, h } = size();
+    const vw = w / view.s;
+    const vh = h / view.s;
+    const inside =
+      b.x >= view.cx - vw / 2 && b.x + b.w <= view.cx + vw / 2 &&
+      b.y >= view.cy - vh / 2 && b.y + b.h <= view.cy + vh / 2;
+    if (!inside) {
+      view.cx = b.x + b.w / 2;
+      view.cy = b.y + b.h / 2;
+    }
+    applyView();
+  }
+
+  graph.addEventListener("wheel", (ev) => {
+    ev.preventDefault();
+    const r = graph.getBoundingClientRect();
+    const { w, h } = size();
+    const mx = ev.clientX - r.left - w / 2;
+    const my = ev.clientY - r.top - h / 2;
+    const px = view.cx + mx / view.s; // the point under the cursor stays there
+    const py = view.cy + my / view.s;
+    view.s = Math.max(0.02, Math.min(20, view.s * Math.exp(-ev.deltaY * 0.0015)));
+    view.cx = px - mx / view.s;
+    view.cy = py - my / view.s;
+    applyView();
+  }, { passive: false });
+  let drag = null;
+  graph.addEventListener("pointerdown", (ev) => {
+    drag = { x: ev.clientX, y: ev.clientY, cx: view.cx, cy: view.cy, moved: false };
+    graph.setPointerCapture(ev.pointerId);
+    graph.classList.add("agl-dragging");
+  });
+  graph.addEventListener("pointermove", (ev) => {
+    if (!drag) return;
+    const dx = ev.clientX - drag.x;
+    const dy = ev.clientY - drag.y;
+    if (Math.abs(dx) + Math.abs(dy) > 3) drag.moved = true;
+    view.cx = drag.cx - dx / view.s;
+    view.cy = drag.cy - dy / view.s;
+    applyView();
+  });
+  const endDrag = () => { drag = null; graph.classList.remove("agl-dragging"); };
+  graph.addEventListener("pointerup", endDrag);
+  graph.addEventListener("pointercancel", endDrag);
+  const resizer = typeof ResizeObserver === "undefined" ? null : new ResizeObserver(applyView);
+  if (resizer) resizer.observe(graph);
+
+  /* ------------------------------------------------------------- the ledger */
+  function formulaLines(s) {
+    return s.inputs.map((inp) => inp.formula).filter((f) => f);
+  }
+
+  function showCurrent() {
+    current.replaceChildren();
+    const h = make("h2");
+    if (k === 0 && !asking) {
+      h.textContent = "Start";
+      const p = make("p", {}, "The root's grad is seeded with " + g4(num(data.seed)) + " (" +
+        (data.seed_name || "d/d root") + "). Press step to pass it back one node at a time.");
+      current.append(h, p);
+      return;
+    }
+    const j = asking ? k + 1 : k;
+    const s = steps[j - 1];
+    h.textContent = (asking ? "Next, step " : "Step ") + j + " of " + N + ": node " + s.name +
+      " (" + s.op + ")";
+    const p = make("p", {}, "upstream gradient " + s.upstream_name + " = " + g4(num(s.upstream)));
+    const table = make("table", { class: "agl-current-row", "data-step": String(j) });
+    const hr = table.insertRow();
+    for (const t of ["input", "local d" + s.name + "/d input", "contribution", "input grad now"]) {
+      hr.append(make("th", {}, t));
+    }
+    for (const inp of s.inputs) {
+      const tr = table.insertRow();
+      const hidden = asking ? ["?", "?"] : [g4(num(inp.contrib)), g4(num(inp.after))];
+      for (const c of [inp.name, g4(num(inp.local)), ...hidden]) {
+        const td = tr.insertCell();
+        td.textContent = c;
+        if (c === "?") td.className = "agl-hidden";
+      }
+    }
+    current.append(h, p);
+    for (const f of formulaLines(s)) current.append(make("div", { class: "agl-formula" }, f));
+    current.append(table);
+    if (asking) {
+      current.append(make("p", { class: "agl-hidden" },
+        "Quiz: work out each contribution = upstream \u00d7 local derivative, then press step."));
+    }
+  }
+
+  function showLedger() {
+    tbody.replaceChildren();
+    const last = showAll ? N : k;
+    for (let i = 0; i < last; i++) {
+      const s = steps[i];
+      s.inputs.forEach((inp, j) => {
+        const tr = tbody.insertRow();
+        tr.dataset.step = String(i + 1);
+        if (i + 1 === k) tr.className = "agl-now";
+        else if (i + 1 > k) tr.className = "agl-later";
+        const lead = j === 0 ? [i + 1, s.name, g4(num(s.upstream))] : ["", "", ""];
+        for (const c of [...lead, inp.name, g4(num(inp.local)), g4(num(inp.contrib)),
+          g4(num(inp.after))]) {
+          tr.insertCell().textContent = String(c);
+        }
+      });
+    }
+    const now = tbody.querySelector("tr.agl-now");
+    if (now && now.scrollIntoView) now.scrollIntoView({ block: "nearest" });
+  }
+
+  /* --------------------------------------------------------------- drawing */
+  function render(moveView) {
+    const { grads, received } = gradsAt(k);
+    svg.querySelectorAll(".agl-hl, .agl-flow, .agl-next").forEach((e) =>
+      e.classList.remove("agl-hl", "agl-flow", "agl-next"));
+    nodes.forEach((n, i) => {
+      if (!n.g) return;
+      const st = status(n, received[i]);
+      n.g.dataset.grad = String(grads[i]);
+      n.g.dataset.status = st;
+      n.g.classList.toggle("agl-pending", st === "pending");
+      n.g.classList.toggle("agl-partial", st === "partial");
+      if (n.gradText) n.gradText.textContent = gradLabel(n, grads[i], st);
+    });
+    for (const t of tables) {
+      for (const r of t.rows) {
+        if (!r.text) continue;
+        const idx = r.members.map((id) => nodeIndex[id]);
+        const got = idx.some((i) => received[i] > 0 || num(nodes[i].grad0) !== 0);
+        if (!got) { r.text.textContent = "?"; continue; }
+        const values = idx.map((i) => grads[i]);
+        r.text.textContent = r.max
+          ? "\u2264 " + g4(Math.max(...values.map(Math.abs)))
+          : g4(values[0]);
+      }
+    }
+    let focus = null;
+    if (k > 0 || asking) {
+      const s = steps[asking ? k : k - 1];
+      const cls = asking ? "agl-next" : "agl-hl";
+      const n = nodes[nodeIndex[s.node]];
+      const target = n.g || byId(n.el);
+      for (const e of [target, opOf(s.node)]) if (e) e.classList.add(cls);
+      if (!asking) svg.querySelectorAll("g.edge.in-" + s.node).forEach((e) => e.classList.add("agl-flow"));
+      focus = target;
+    } else {
+      const r = nodes.find((n) => n.root);
+      focus = r && (r.g || byId(r.el));
+    }
+    counter.textContent = k + " / " + N;
+    counter.dataset.step = String(k);
+    root.dataset.step = String(k);
+    root.dataset.playing = timer === null ? "false" : "true";
+    buttons.back.disabled = k === 0 && !asking;
+    buttons.reset.disabled = k === 0 && !asking;
+    buttons.step.disabled = k === N;
+    buttons.step.textContent = asking ? "reveal \u25B6" : "step \u25B6";
+    buttons.play.disabled = timer !== null || k === N;
+    buttons.pause.disabled = timer === null;
+    buttons.follow.setAttribute("aria-pressed", String(follow));
+    buttons.showall.setAttribute("aria-pressed", String(showAll));
+    buttons.quiz.setAttribute("aria-pressed", String(quiz));
+    buttons.ledger.setAttribute("aria-pressed", String(!root.classList.contains("agl-side-closed")));
+    showCurrent();
+    showLedger();
+    if (moveView) followNode(focus);
+  }
+
+  function moveTo(j, fromUser) {
+    j = Math.max(0, Math.min(N, j));
+    const changed = j !== k;
+    k = j;
+    asking = false;
+    render(true);
+    if (changed && fromUser) onPosition(k);
+  }
+  function pause() { if (timer !== null) { clearInterval(timer); timer = null; } render(false); }
+  function step() {
+    if (k >= N) return;
+    if (quiz && !asking && timer === null) { asking = true; render(true); return; }
+    moveTo(k + 1, true);
+    if (k === N) pause();
+  }
+  function back() {
+    pause();
+    if (asking) { asking = false; render(true); return; }
+    moveTo(k - 1, true);
+  }
+  function reset() { pause(); moveTo(0, true); }
+  function play() {
+    if (timer !== null || k === N) return;
+    asking = false;
+    timer = setInterval(step, interval);
+    render(false);
+  }
+  const actions = {
+    reset, back, play, pause,
+    step: () => { if (timer === null) step(); },
+    fit: () => { follow = false; fit(); render(false); },
+    zoom100: () => { natural(); render(false); },
+    follow: () => { follow = !follow; render(true); },
+    showall: () => { showAll = !showAll; render(false); },
+    quiz: () => { quiz = !quiz; asking = false; render(false); },
+    ledger: () => { root.classList.toggle("agl-side-closed"); render(false); },
+  };
+  bar.addEventListener("click", (ev) => {
+    const b = ev.target.closest("button[data-action]");
+    if (b && !b.disabled) actions[b.dataset.action]();
+  });
+  const keyTarget = options.keyTarget || root;
+  function onKey(ev) {
+    if (ev.target && ["INPUT", "TEXTAREA", "SELECT"].includes(ev.target.tagName)) return;
+    if (ev.key === "ArrowRight") actions.step();
+    else if (ev.key === "ArrowLeft") back();
+    else if (ev.key === "Home") reset();
+    else if (ev.key === " ") { if (timer === null) play(); else pause(); }
+    else return;
+    ev.preventDefault();
+  }
+  keyTarget.addEventListener("keydown", onKey);
+
+  const first = Math.min(FOLLOW_SCALE, 0.98 * Math.min(size().w / full.w, size().h / full.h));
+  view.s = first > 0 ? first : 1;
+  applyView();
+  render(k > 0 || first < 0.5);
+
+  return {
+    setPosition(j) { pause(); moveTo(Math.floor(Number(j) || 0), false); },
+    position: () => k,
+    destroy() {
+      pause();
+      keyTarget.removeEventListener("keydown", onKey);
+      if (resizer) resizer.disconnect();
+      el.replaceChildren();
+    },
+  };
+}
