@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import warnings
 from collections import Counter, deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +84,7 @@ class BackwardStepper:
         self._warn_held(leaves)
         self._start = [(v, v.grad) for v in leaves]
         self.trace = Trace()
+        self._listeners: list[Callable[[int], None]] = []
         self._walk: Iterator[Value] | None = None
         self._full: Trace | None = None
         self._restart()
@@ -169,6 +170,18 @@ class BackwardStepper:
         except BaseException:
             self._move(start)
             raise
+        for listener in self._listeners:
+            listener(k)
+
+    def add_position_listener(self, callback: Callable[[int], None]) -> None:
+        """Call ``callback(position)`` after every move (the live widget follows this way)."""
+        self._listeners.append(callback)
+
+    def widget(self) -> Any:
+        """The live Jupyter widget of this stepper (needs ``autograd-lite[notebook]``)."""
+        from autograd_lite.viz.widget import stepper_widget
+
+        return stepper_widget(self)
 
     @property
     def total_steps(self) -> int:
@@ -258,13 +271,13 @@ class BackwardStepper:
             names=self._graph_names,
         )
 
-    def player_data(self, title: str = "") -> dict[str, Any]:
-        """The JSON the player's ``mountPlayer`` takes: the graph and every step of the pass."""
-        rows = self.full_trace()
+    def final_graph(self) -> Graph:
+        """The graph as the finished pass leaves it: every node with its final grad (the
+        stepper does not move)."""
         final = dict(self.initial_grads)
-        for row in rows:
+        for row in self.full_trace():
             final.update(zip(map(id, row.parents), row.grads_after))
-        graph = build_graph(
+        return build_graph(
             self.root,
             rankdir=self.rankdir,
             max_nodes=self.max_nodes,
@@ -274,8 +287,16 @@ class BackwardStepper:
             fold_params=self.fold_params,
             names=self._graph_names,
         )
+
+    def player_data(self, title: str = "") -> dict[str, Any]:
+        """The JSON the player's ``mountPlayer`` takes: the graph and every step of the pass."""
         return player.player_data(
-            self.root, rows, graph, start=self.initial_grads, names=self.names, title=title
+            self.root,
+            self.full_trace(),
+            self.final_graph(),
+            start=self.initial_grads,
+            names=self.names,
+            title=title,
         )
 
     def to_html(self, path: str | Path, title: str = "Backpropagation, step by step") -> Path:
@@ -324,7 +345,9 @@ class BackwardStepper:
             self.position = start
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **_: Any) -> dict:
-        return self.draw()._repr_mimebundle_()
+        from autograd_lite.viz.widget import stepper_mimebundle
+
+        return stepper_mimebundle(self)
 
     def __repr__(self) -> str:
         return (
