@@ -7,9 +7,9 @@
    (stepper.step(), stepper.position = k) moves the player without echoing back. */
 
 function render({ model, el }) {
-  /* A notebook output has no height of its own: give the player one that fits a laptop
-     screen or a projector (the page's height, not the graph's, so big graphs get zoom and pan). */
-  el.style.height = "clamp(380px, 70vh, 760px)";
+  /* A notebook output has no height of its own: .agl-widget gives it the player's height
+     (widget.py's PLAYER_HEIGHT, the static fallback's too). */
+  el.classList.add("agl-widget");
   const player = mountPlayer(el, model.get("data"), {
     position: model.get("position"),
     onPosition: (k) => {

@@ -37,7 +37,9 @@ if TYPE_CHECKING:
     from autograd_lite.viz.stepper import BackwardStepper
 
 WIDGET_MIMETYPE = "application/vnd.jupyter.widget-view+json"
-IFRAME_MAX_HEIGHT_PX = 900
+# The player's height in a notebook, live or static: the page fills it, and zoom and pan
+# reach the rest of a big graph. Fits a 1024x768 projector and uses a 1080p screen.
+PLAYER_HEIGHT = "clamp(380px, 70vh, 760px)"
 INSTALL_HINT = "the live stepper widget needs anywidget: pip install autograd-lite[notebook]"
 
 # One widget per stepper: showing a stepper twice shows two views of the same widget. Weak
@@ -86,7 +88,7 @@ def _make_widget_class() -> type:
         """The player of one ``BackwardStepper``; ``position`` is the number of steps shown."""
 
         _esm = widget_esm()
-        _css = player_css()
+        _css = player_css() + f"\n.agl-widget {{ height: {PLAYER_HEIGHT}; }}\n"
         data = traitlets.Dict().tag(sync=True)
         position = traitlets.Int(0).tag(sync=True)
 
@@ -137,16 +139,12 @@ def static_player_html(stepper: BackwardStepper, picture: bytes | None = None) -
             f'<img class="agl-still" src="data:image/png;base64,{data}" '
             'alt="The finished backward pass: every node with its gradient">'
         )
-    # onload: drop the still picture and fit the frame to its page (srcdoc is same-origin).
-    onload = (
-        "var s=this.previousElementSibling;if(s&&s.className==='agl-still')s.remove();"
-        "var d=this.contentDocument;if(d){this.style.height=Math.min("
-        f"{IFRAME_MAX_HEIGHT_PX},d.documentElement.scrollHeight+4)+'px';}}"
-    )
+    # onload: the frame has loaded, so the still picture (for renderers without iframes) goes.
+    onload = "var s=this.previousElementSibling;if(s&&s.className==='agl-still')s.remove();"
     return (
         f'<div class="agl-static">{still}'
         f'<iframe srcdoc="{html.escape(page, quote=True)}" onload="{html.escape(onload)}" '
-        f'style="width:100%;height:{IFRAME_MAX_HEIGHT_PX}px;border:0" '
+        f'style="width:100%;height:{PLAYER_HEIGHT};border:0" '
         'title="Backpropagation, step by step"></iframe></div>'
     )
 
@@ -163,9 +161,7 @@ def stepper_mimebundle(stepper: BackwardStepper) -> dict[str, Any]:
     >>> sorted(stepper_mimebundle(BackwardStepper(loss)))  # outside a kernel: no widget
     ['image/png', 'text/html', 'text/plain']
     """
-    root = stepper.name(stepper.root)
-    text = f"BackwardStepper of {root}: step {stepper.position} of {stepper.total_steps}"
-    bundle: dict[str, Any] = {"text/plain": text}
+    bundle: dict[str, Any] = {"text/plain": repr(stepper)}
     try:
         picture = stepper.final_graph().png()
     except RendererNotFound as error:
