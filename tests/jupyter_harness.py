@@ -348,15 +348,9 @@ def _stop(process: subprocess.Popen) -> None:
         os.killpg(process.pid, signal.SIGKILL)  # kernels that outlived the server
 
 
-@contextlib.contextmanager
-def running_lab(folder: Path, pythonpath: Path = REPO) -> Iterator[Lab]:
-    """Start JupyterLab with root ``folder/root`` (settings and logs beside it) and stop it
-    on exit. The server and every kernel it starts run in one new process group."""
-    root = folder / "root"
-    root.mkdir(parents=True, exist_ok=True)
-    env = lab_environment(folder / "home", pythonpath)
+def _start_server(root: Path, env: dict[str, str], log: Path) -> tuple[subprocess.Popen, str, str]:
+    """Start ``jupyter lab`` on a free port; return the process, its URL and its token."""
     port, token = free_port(), secrets.token_hex(24)
-    log = folder / "jupyter-lab.log"
     command = [
         sys.executable,
         "-m",
@@ -384,9 +378,29 @@ def running_lab(folder: Path, pythonpath: Path = REPO) -> Iterator[Lab]:
             stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
-    url = f"http://127.0.0.1:{port}"
+    return process, f"http://127.0.0.1:{port}", token
+
+
+@contextlib.contextmanager
+def running_lab(folder: Path, pythonpath: Path = REPO) -> Iterator[Lab]:
+    """Start JupyterLab with root ``folder/root`` (settings and logs beside it) and stop it
+    on exit. The server and every kernel it starts run in one new process group."""
+    root = folder / "root"
+    root.mkdir(parents=True, exist_ok=True)
+    env = lab_environment(folder / "home", pythonpath)
+    log = folder / "jupyter-lab.log"
+    for attempt in range(3):
+        process, url, token = _start_server(root, env, log)
+        try:
+            _wait_for_server(url, token, process, log)
+            break
+        except RuntimeError:
+            _stop(process)
+            # Another process (a parallel test worker) may have taken the free port
+            # between our check and the server's bind: try a new one.
+            if attempt == 2 or "already in use" not in log.read_text(errors="replace"):
+                raise
     try:
-        _wait_for_server(url, token, process, log)
         yield Lab(url=url, token=token, root=root, log=log, process=process)
     finally:
         _stop(process)

@@ -120,6 +120,18 @@ def stepper_widget(stepper: BackwardStepper) -> Any:
     """The live widget of ``stepper``: the same one every time it is asked for.
 
     Raises ``ImportError`` with the install hint when anywidget is missing.
+
+    >>> from autograd_lite import Value
+    >>> from autograd_lite.viz import BackwardStepper
+    >>> st = BackwardStepper((Value(2.0, "a") * Value(3.0, "b")).tanh())
+    >>> w = stepper_widget(st)
+    >>> st.step()
+    <step 1: tanh(a*b) (tanh), upstream 1; a*b += 2.458e-05>
+    >>> w.position
+    1
+    >>> w.position = 0  # what "reset" in the page does
+    >>> st.position, stepper_widget(st) is w
+    (0, True)
     """
     widget = _widgets.get(stepper)
     if widget is None:
@@ -130,7 +142,14 @@ def stepper_widget(stepper: BackwardStepper) -> Any:
 
 def static_player_html(stepper: BackwardStepper, picture: bytes | None = None) -> str:
     """The self-contained player page of ``stepper`` in an ``<iframe srcdoc>``, after
-    ``picture`` (PNG bytes), which the iframe removes once it has loaded."""
+    ``picture`` (PNG bytes), which the iframe removes once it has loaded.
+
+    >>> from autograd_lite import Value
+    >>> from autograd_lite.viz import BackwardStepper
+    >>> page = static_player_html(BackwardStepper(Value(2.0, "a") * 3))
+    >>> page.startswith('<div class="agl-static"><iframe srcdoc="&lt;!DOCTYPE html&gt;')
+    True
+    """
     page = player_page(stepper.player_data())
     still = ""
     if picture is not None:
