@@ -227,13 +227,41 @@ class LabNotebook:
     def run_all(self) -> None:
         """Run every cell (JupyterLab's "Run All") and wait until all have run; raise
         ``AssertionError`` naming the first error output, if any cell failed."""
-        errors = self.page.evaluate(
-            f"""async () => {{
+        self.start_run_all()
+        self.wait_until_done()
+
+    def start_run_all(self) -> None:
+        """Start "Run All" and return at once, while cells still run (to watch a live
+        output change); ``wait_until_done`` waits for the end."""
+        self.page.evaluate(
+            f"""() => {{
               const panel = {self._panel_js()};
               jupyterapp.shell.activateById(panel.id);
-              await jupyterapp.commands.execute("notebook:run-all-cells");
+              window.harnessRuns = window.harnessRuns || {{}};
+              window.harnessRuns[panel.id] = "running";
+              jupyterapp.commands.execute("notebook:run-all-cells").finally(() => {{
+                window.harnessRuns[panel.id] = "done";
+              }});
+            }}"""
+        )
+
+    def wait_until_done(self) -> None:
+        """Wait until the "Run All" that ``start_run_all`` started has finished and the
+        kernel is idle; raise ``AssertionError`` naming the first error output, if any."""
+        self.page.wait_for_function(
+            f"""() => {{
+              const panel = {self._panel_js()};
+              const cells = Array.from(panel.content.model.cells).filter(c => c.type === "code");
+              return window.harnessRuns[panel.id] === "done"
+                && cells.every(c => c.executionCount !== null)
+                && panel.sessionContext.session.kernel.status === "idle";
+            }}""",
+            timeout=CELL_TIMEOUT_MS,
+        )
+        errors = self.page.evaluate(
+            f"""() => {{
               const out = [];
-              for (const cell of panel.content.model.cells) {{
+              for (const cell of {self._panel_js()}.content.model.cells) {{
                 if (cell.type !== "code") continue;
                 for (const o of cell.outputs.toJSON()) {{
                   if (o.output_type === "error") out.push(o.ename + ": " + o.evalue);
@@ -241,15 +269,6 @@ class LabNotebook:
               }}
               return out;
             }}"""
-        )
-        self.page.wait_for_function(
-            f"""() => {{
-              const panel = {self._panel_js()};
-              const cells = Array.from(panel.content.model.cells).filter(c => c.type === "code");
-              return cells.every(c => c.executionCount !== null)
-                && panel.sessionContext.session.kernel.status === "idle";
-            }}""",
-            timeout=CELL_TIMEOUT_MS,
         )
         assert not errors, f"a cell of {self.name} failed: {errors[0]}"
 
