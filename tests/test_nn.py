@@ -121,12 +121,34 @@ def test_repr_shows_layers_like_pytorch():
 
 
 def test_bad_sizes_raise():
-    with pytest.raises(ValueError, match="nin must be a positive integer"):
+    with pytest.raises(ValueError, match="nin must be >= 1, got 0"):
         Neuron(0)
     with pytest.raises(ValueError, match="nouts"):
         MLP(2, [])
-    with pytest.raises(ValueError, match="layer size"):
+    with pytest.raises(TypeError, match="each layer size in nouts must be an integer"):
         MLP(2, [3, 2.5])
+    assert MLP(np.int64(2), [np.int32(3), 1]).nin == 2  # numpy integers are integers
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda: MLP(2, [1], activation=["relu"]), TypeError, "activation must be a string"),
+        (lambda: MLP(2, [1], output_activation=None), TypeError, "output_activation must be"),
+        (lambda: MLP(2, [1], output_activation="swish"), ValueError, "unknown output_activation"),
+        (lambda: Neuron("3"), TypeError, "nin must be an integer, got str '3'"),
+        (lambda: Neuron(3, init=5), TypeError, "init must be a string"),
+        (lambda: Neuron(3, init="normal", std="a"), TypeError, "std must be a real number"),
+        (lambda: MLP(2, [1])(None), TypeError, "x must be an input row.*got NoneType None"),
+        (lambda: MLP(2, [1])("ab"), TypeError, "x must be an input row"),
+        (lambda: MLP(2, [1])([1.0, "a"]), TypeError, r"x\[1\] must be a real number or a Value"),
+        (lambda: Layer(1, 1)({"a": 1}), TypeError, "x must be an input row"),
+        (lambda: softmax(None), TypeError, "values must be a sequence"),
+    ],
+)
+def test_argument_errors_name_the_argument(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
 
 
 # ---------------------------------------------------------------- initialisers
@@ -167,7 +189,7 @@ def test_bad_init_arguments():
         Neuron(3, init="kaiming")
     with pytest.raises(ValueError, match="std= only applies"):
         Neuron(3, init="he", std=0.1)
-    with pytest.raises(ValueError, match="positive"):
+    with pytest.raises(ValueError, match="std must be > 0"):
         Neuron(3, init="normal", std=-1.0)
 
 
@@ -338,7 +360,7 @@ def _saved(tmp_path, edit) -> str:
         (lambda d: d["architecture"].update(activations=["relu", "swish"]), "swish"),
         (lambda d: d["architecture"].update(type="CNN"), "unknown model type"),
         (lambda d: d["architecture"].pop("nin"), "nin"),
-        (lambda d: d["state_dict"].update({"layers.0.neurons.0.b": [1]}), "real number"),
+        (lambda d: d["state_dict"].update({"layers.0.neurons.0.b": [1]}), "must be a number"),
     ],
 )
 def test_mismatched_file_raises_clear_error(tmp_path, edit, message):

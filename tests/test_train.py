@@ -418,17 +418,71 @@ def _fit_call(**overrides):
         ),
         (_fit_call(metrics=["precision"]), ValueError, "unknown metric 'precision'"),
         (_fit_call(metrics=[1]), TypeError, "a metric must be a name or a callable"),
-        (_fit_call(epochs=0), ValueError, "epochs must be a positive int"),
+        (_fit_call(epochs=0), ValueError, "epochs must be >= 1, got 0"),
+        (_fit_call(epochs=2.0), TypeError, "epochs must be an integer, got float 2.0"),
+        (_fit_call(scheduler=5), TypeError, "scheduler must be an object with step.*got int 5"),
+        (_fit_call(loss=lambda p, t: 0.5), TypeError, "loss must return a Value.*got float 0.5"),
+        (_fit_call(shuffle="yes"), TypeError, "shuffle must be True or False"),
+        (_fit_call(lr=-1.0), ValueError, "lr must be >= 0, got -1.0"),
+        (_fit_call(threshold="a"), TypeError, "threshold must be a real number"),
+        (_fit_call(X=[["a", "b"]] * 6), TypeError, "X must hold real numbers"),
         (_fit_call(batch_size=0), ValueError, "batch_size must be >= 1"),
         (_fit_call(X=np.zeros(6)), ValueError, "X must be 2-d"),
         (_fit_call(y=np.zeros(5)), ValueError, "same length, got 6 and 5"),
         (_fit_call(validation_data=np.zeros((3, 2))), ValueError, "validation_data must be a pair"),
-        (_fit_call(validation_data=(np.zeros(3), np.zeros(3))), ValueError, "X must be 2-d"),
+        (_fit_call(validation_data=(np.zeros(3), np.zeros(3))), ValueError, "X_val must be 2-d"),
     ],
 )
 def test_fit_rejects_bad_arguments(call, error, message) -> None:
     with pytest.raises(error, match=message):
         call()
+
+
+def test_fit_model_none_names_the_argument() -> None:
+    X, y = _tiny(6)
+    with pytest.raises(TypeError, match=r"model must be a Module.*got NoneType None"):
+        fit(None, X, y, loss="mse", progress=False)
+    with pytest.raises(TypeError, match="model must be a Module"):
+        predict(None, X)
+
+
+def test_fit_accepts_numpy_integers_for_epochs_and_batch_size() -> None:
+    X, y = _tiny(6)
+    model = MLP(2, [2, 1], seed=0)
+    history = fit(model, X, y, loss="mse", epochs=np.int64(2), batch_size=np.int32(3),
+                  lr=np.float32(0.1), progress=False)  # fmt: skip
+    assert history.epoch == [0, 1]
+
+
+class InterruptAfter:
+    """A loss that raises KeyboardInterrupt (as Ctrl-C does) on its ``n``-th call."""
+
+    def __init__(self, n: int) -> None:
+        self.n, self.calls = n, 0
+
+    def __call__(self, preds, targets):
+        self.calls += 1
+        if self.calls == self.n:
+            raise KeyboardInterrupt
+        return mse(preds, targets)
+
+
+def test_interrupted_fit_keeps_the_history_of_finished_epochs() -> None:
+    X, y = _tiny(8)
+    model = MLP(2, [3, 1], seed=0)
+    loss = InterruptAfter(n=3 * 2 + 1)  # batch_size 4: two batches per epoch, stop in epoch 3
+    with pytest.raises(KeyboardInterrupt) as caught:
+        fit(model, X, y, loss=loss, epochs=10, batch_size=4, progress=False, seed=0)
+    history = caught.value.history
+    assert model.history is history and history.interrupted
+    assert history.epoch == [0, 1, 2] and len(history.history["loss"]) == 3
+    assert all(math.isfinite(v) for v in history.history["loss"])
+    # The model is still usable: it predicts, and training continues from its weights.
+    weights = [p.data for p in model.parameters()]
+    assert predict(model, X).shape == (8,)
+    again = fit(model, X, y, loss="mse", epochs=1, progress=False)
+    assert model.history is again and not again.interrupted
+    assert [p.data for p in model.parameters()] != weights
 
 
 def test_lr_with_an_optimizer_instance_is_rejected() -> None:
