@@ -174,8 +174,31 @@ class BackwardStepper:
             listener(k)
 
     def add_position_listener(self, callback: Callable[[int], None]) -> None:
-        """Call ``callback(position)`` after every move (the live widget follows this way)."""
+        """Call ``callback(position)`` after every move (the live widget follows this way).
+
+        >>> from autograd_lite import Value
+        >>> st = BackwardStepper(Value(2.0, "a") * 3)
+        >>> st.add_position_listener(lambda k: print("at step", k))
+        >>> st.run()[-1].name
+        at step 1
+        'a*3'
+        """
         self._listeners.append(callback)
+
+    def widget(self) -> Any:
+        """The live Jupyter widget of this stepper (needs ``autograd-lite[notebook]``): a
+        click in it moves ``position``, and moving ``position`` moves it. Showing the stepper
+        as a cell's value shows this widget.
+
+        >>> from autograd_lite import Value
+        >>> st = BackwardStepper(Value(2.0, "a") * 3)
+        >>> st.widget().position = 1
+        >>> st.done
+        True
+        """
+        from autograd_lite.viz.widget import stepper_widget
+
+        return stepper_widget(self)
 
     @property
     def total_steps(self) -> int:
@@ -268,7 +291,13 @@ class BackwardStepper:
 
     def final_graph(self) -> Graph:
         """The graph as the finished pass leaves it: every node with its final grad (the
-        stepper does not move)."""
+        stepper does not move).
+
+        >>> from autograd_lite import Value
+        >>> st = BackwardStepper(Value(2.0, "a") * 3)
+        >>> "grad 3" in st.final_graph().source, st.position
+        (True, 0)
+        """
         final = dict(self.initial_grads)
         for row in self.full_trace():
             final.update(zip(map(id, row.parents), row.grads_after))
@@ -362,7 +391,9 @@ class BackwardStepper:
             self.position = start
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **_: Any) -> dict:
-        return self.draw()._repr_mimebundle_()
+        from autograd_lite.viz.widget import stepper_mimebundle
+
+        return stepper_mimebundle(self)
 
     def __repr__(self) -> str:
         return (
