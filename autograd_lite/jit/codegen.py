@@ -81,10 +81,11 @@ class _Builder:
             self._name(v, path.replace(".", "_") if path else v.label or f"p{k}", "param")
         count = 0
         for v in trace.nodes:
-            if v.parents:
-                label = v.label if _usable(v.label) else f"t{count}"
-                count += label.startswith("t")
-                self._name(v, label, "node")
+            if v.parents and _usable(v.label):
+                self._name(v, v.label, "node")
+            elif v.parents:
+                self._name(v, f"t{count}", "node")
+                count += 1
         self.locals = {n for i, n in self.names.items() if self.kind[i] != "param"}
         self.locals |= {f"d_{n}" for n in self.locals} | {"gradient", "gradients"}
         self.templates: set[str] = set()  # the texts the lines are made from, once each
@@ -104,6 +105,7 @@ class _Builder:
         self.kind[id(v)] = kind
 
     def operand(self, o: Any) -> tuple[str, int]:
+        """An operand as code: its name (``w.data`` for a parameter) or its number."""
         if isinstance(o, Value):
             return self.text[id(o)], ATOM
         return number_text(o if type(o) in (int, float) else float(o), "code")
@@ -113,6 +115,7 @@ class _Builder:
         return repr(tuple(self.names[id(o)] if isinstance(o, Value) else None for o in operands))
 
     def reads(self, text: str) -> tuple[str, ...]:
+        """The local names ``text`` reads, each once."""
         local = self.locals
         return tuple({w: 0 for w in WORD.findall(text) if w in local or TEMP.match(w)})
 
