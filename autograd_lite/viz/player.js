@@ -77,7 +77,7 @@ function mountPlayer(el, data, options = {}) {
   ]);
   group([
     ["showall", "show all", "Show the whole ledger, later steps included"],
-    ["quiz", "quiz", "Ask before revealing each step's contributions"],
+    ["quiz", "quiz", "Ask for each step's local derivatives and contributions before showing them"],
     ["ledger", "ledger", "Show or hide the ledger panel"],
   ]);
   /* The counter and a slider over every position: drag it, or focus it and use the arrow
@@ -440,6 +440,7 @@ function mountPlayer(el, data, options = {}) {
     }
     counter.textContent = k + " / " + N;
     slider.value = String(k);
+    slider.setAttribute("aria-valuetext", "step " + k + " of " + N);
     counter.dataset.step = String(k);
     root.dataset.step = String(k);
     root.dataset.playing = timer === null ? "false" : "true";
