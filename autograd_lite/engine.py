@@ -44,21 +44,39 @@ class _GradMode(contextlib.ContextDecorator):
 
 
 class no_grad(_GradMode):
-    """Context manager and decorator: ops inside record no parents (results are leaves)."""
+    """Context manager and decorator: ops inside record no parents (results are leaves).
+
+    >>> with no_grad():
+    ...     y = Value(2.0) * 3
+    >>> y.is_leaf
+    True
+    """
 
     _enabled = False
 
 
 class enable_grad(_GradMode):
     """Context manager and decorator: ops record the graph again, even inside ``no_grad``
-    (PyTorch's name; ``grad(..., create_graph=True)`` and ``Optimizer.step(closure)`` use it)."""
+    (PyTorch's name; ``grad(..., create_graph=True)`` and ``Optimizer.step(closure)`` use it).
+
+    >>> with no_grad(), enable_grad():
+    ...     y = Value(2.0) * 3
+    >>> y.is_leaf
+    False
+    """
 
     _enabled = True
 
 
 class detect_anomaly(contextlib.ContextDecorator):
     """Raise ``FloatingPointError`` at the first op whose forward value or backward gradient
-    is not finite, naming the op and its inputs. Outside it, inf and nan just propagate."""
+    is not finite, naming the op and its inputs. Outside it, inf and nan just propagate.
+
+    >>> with detect_anomaly():
+    ...     Value(-1.0).log()
+    Traceback (most recent call last):
+    FloatingPointError: detect_anomaly: forward of 'log' gave nan from inputs -1.0 ...
+    """
 
     def __enter__(self) -> detect_anomaly:
         global _anomaly
@@ -71,12 +89,20 @@ class detect_anomaly(contextlib.ContextDecorator):
 
 
 def is_grad_enabled() -> bool:
-    """False inside ``no_grad()``."""
+    """False inside ``no_grad()``.
+
+    >>> is_grad_enabled()
+    True
+    """
     return _grad_enabled
 
 
 def is_anomaly_enabled() -> bool:
-    """True inside ``detect_anomaly()``."""
+    """True inside ``detect_anomaly()``.
+
+    >>> is_anomaly_enabled()
+    False
+    """
     return _anomaly
 
 
@@ -269,6 +295,10 @@ def topological_order(roots: Value | Sequence[Value], leaves: bool = True) -> li
     The path being searched is kept in two parallel lists (nodes, and iterators over their
     parents still to visit) rather than a list of pairs: one object fewer per node for
     the garbage collector to count and walk, which halves the sort's time on deep graphs.
+
+    >>> x = Value(1.0, label="x")
+    >>> [v.label or v.op for v in topological_order(x.exp() * x)]
+    ['x', 'exp', '*']
     """
     roots = [roots] if isinstance(roots, Value) else list(roots)
     order: list[Value] = []
@@ -319,7 +349,12 @@ def check_backward(node: Value, g: Any, local: Sequence[Any] | None = None) -> N
     non-finite gradient to a parent, naming the op, the parent and the numbers.
 
     ``local`` defaults to the node's stored local derivatives; ``g`` and ``local`` may be
-    Values (``grad(create_graph=True)``), whose data is checked.
+    Values (``grad(create_graph=True)``), whose data is checked. ``backward_steps`` and
+    ``grad`` call it on every node under ``detect_anomaly``.
+
+    >>> check_backward(Value(0.0).sqrt(), 1.0)
+    Traceback (most recent call last):
+    FloatingPointError: detect_anomaly: backward of 'sqrt' gave a non-finite gradient inf ...
     """
     g = _data(g)
     for i, d in enumerate(node.local_grads if local is None else map(_data, local)):
@@ -336,6 +371,12 @@ class Value:
 
     ``data`` is the value, ``grad`` d(root)/d(self) after ``root.backward()``, ``op`` the
     operation that made it ("" for a leaf), ``parents`` its input Values.
+
+    >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    >>> y = (a * b).tanh()
+    >>> y.backward()
+    >>> y.op, a.grad == b.data * (1 - y.data**2)
+    ('tanh', True)
     """
 
     # _local: d self / d parent, a bare float when there is one parent, else a tuple.
@@ -356,12 +397,20 @@ class Value:
     # -------------------------------------------------------------- introspection
     @property
     def is_leaf(self) -> bool:
-        """True for Values made by the user (or under ``no_grad``), not by an op."""
+        """True for Values made by the user (or under ``no_grad``), not by an op.
+
+        >>> Value(1.0).is_leaf, (Value(1.0) + 1).is_leaf
+        (True, False)
+        """
         return not self.parents
 
     @property
     def operands(self) -> tuple:
-        """The op's inputs in order, constants included (``parents`` holds only the Values)."""
+        """The op's inputs in order, constants included (``parents`` holds only the Values).
+
+        >>> (2.0 ** Value(3.0)).operands
+        (2.0, Value(data=3, grad=0))
+        """
         ctx = self._ctx
         if ctx is None:
             return self.parents
@@ -369,7 +418,11 @@ class Value:
 
     @property
     def local_grads(self) -> tuple[float, ...]:
-        """d self / d parent for each parent, computed in the forward pass."""
+        """d self / d parent for each parent, computed in the forward pass.
+
+        >>> (Value(2.0) * Value(5.0)).local_grads
+        (5.0, 2.0)
+        """
         return (self._local,) if len(self.parents) == 1 else self._local
 
     def __repr__(self) -> str:
@@ -404,13 +457,22 @@ class Value:
     # are installed below from the op registry, one method per ``ops.OPS`` entry.
 
     def detach(self) -> Value:
-        """A new leaf with the same data (and label), cut off from the graph."""
+        """A new leaf with the same data (and label), cut off from the graph.
+
+        >>> (Value(2.0) * 3).detach().is_leaf
+        True
+        """
         return Value(self.data, self.label)
 
     # --------------------------------------------------------------- n-ary nodes
     @staticmethod
     def sum(values: Iterable[Value | float]) -> Value:
-        """One node for the sum of many terms (instead of a chain of ``+`` nodes)."""
+        """One node for the sum of many terms (instead of a chain of ``+`` nodes).
+
+        >>> s = Value.sum([Value(1.0), Value(2.0), 3.0])
+        >>> s.data, len(s.parents)
+        (6.0, 2)
+        """
         operands = tuple(values)
         return _nary("sum", operands) if operands else Value(0.0)
 
@@ -420,7 +482,11 @@ class Value:
         inputs: Sequence[Value | float],
         bias: Value | float | None = None,
     ) -> Value:
-        """One node for ``sum(w_i * x_i) + bias``: a neuron's weighted sum."""
+        """One node for ``sum(w_i * x_i) + bias``: a neuron's weighted sum.
+
+        >>> Value.dot([Value(1.0), Value(2.0)], [3.0, 4.0], bias=0.5).data
+        11.5
+        """
         if len(weights) != len(inputs):
             raise ValueError(
                 f"Value.dot needs as many weights as inputs, got {len(weights)} weights "
@@ -435,6 +501,12 @@ class Value:
 
         Leaves accumulate into ``.grad`` (call ``zero_grad`` between steps, as in PyTorch);
         non-leaf nodes are reset first, so they hold the gradient of the latest call.
+        ``gradient`` (a number or a Value) is checked before any grad changes.
+
+        >>> x = Value(3.0)
+        >>> (x * x).backward()
+        >>> x.grad
+        6.0
         """
         deque(backward_steps(self, gradient), maxlen=0)  # runs the walk to its end, in C
 
@@ -517,7 +589,7 @@ def apply(op: str, *operands: Any) -> Value | float:
 
 def _example(name: str, entry: Op) -> str:
     """A runnable example for a generated one-input method's docstring."""
-    call = f"{entry.dunder[2:-2]}(Value(0.5))" if name == entry.dunder else f"Value(0.5).{name}()"
+    call = f"({entry.text('Value(0.5)')})" if name == entry.dunder else f"Value(0.5).{name}()"
     return f">>> {call}.data\n{entry.forward(0.5, *[d for _, d in entry.params])!r}"
 
 

@@ -54,6 +54,9 @@ class Step(NamedTuple):
 
     ``operands`` holds node indices (ints) and constants (floats), ``negative`` one flag per
     operand (for ``"nonzero"`` domains), ``params`` the op's constant parameters.
+
+    >>> Step("/", (0, 1.5), (False, True))  # x0 / -exp(tanh(1.5))
+    Step(op='/', operands=(0, 1.5), negative=(False, True), params=())
     """
 
     op: str
