@@ -21,11 +21,25 @@ import numpy as np
 
 from autograd_lite import _checks
 from autograd_lite.ops import OPS, Op
+from autograd_lite.walk import backward_order, check_backward, describe, topological_order, walk
+
+__all__ = [
+    "Value",
+    "apply",
+    "backward_order",
+    "backward_steps",
+    "check_backward",
+    "detect_anomaly",
+    "enable_grad",
+    "is_anomaly_enabled",
+    "is_grad_enabled",
+    "no_grad",
+    "topological_order",
+]
 
 _grad_enabled = True  # False inside no_grad()
 _anomaly = False  # True inside detect_anomaly()
 _object_new = object.__new__
-_isfinite = math.isfinite
 
 
 class _GradMode(contextlib.ContextDecorator):
@@ -145,20 +159,10 @@ def _data(other: Any) -> Any:
     return other.data if isinstance(other, Value) else other
 
 
-def _describe(operands: Iterable[Any]) -> str:
-    parts = []
-    for o in operands:
-        if isinstance(o, Value):
-            parts.append(f"{o.data!r} (label {o.label or '<unlabeled>'!r})")
-        else:
-            parts.append(f"{o!r} (constant)")
-    return ", ".join(parts)
-
-
 def _forward_anomaly(op: str, data: float, operands: tuple) -> None:
     if not math.isfinite(data):
         raise FloatingPointError(
-            f"detect_anomaly: forward of {op!r} gave {data!r} from inputs {_describe(operands)}"
+            f"detect_anomaly: forward of {op!r} gave {data!r} from inputs {describe(operands)}"
         )
 
 
@@ -285,85 +289,6 @@ def _arithmetic(op: str, reflected: bool = False) -> Callable[[Value, Any], Valu
         return _binary(op, other, self) if reflected else _binary(op, self, other)
 
     return method
-
-
-def topological_order(roots: Value | Sequence[Value], leaves: bool = True) -> list[Value]:
-    """Every node reachable from ``roots``, each after all of its parents.
-
-    Iterative depth-first search: a chain of a million nodes needs no recursion. With
-    ``leaves=False`` only the nodes made by ops are listed (all that ``backward`` needs).
-    The path being searched is kept in two parallel lists (nodes, and iterators over their
-    parents still to visit) rather than a list of pairs: one object fewer per node for
-    the garbage collector to count and walk, which halves the sort's time on deep graphs.
-
-    >>> x = Value(1.0, label="x")
-    >>> [v.label or v.op for v in topological_order(x.exp() * x)]
-    ['x', 'exp', '*']
-    """
-    roots = [roots] if isinstance(roots, Value) else list(roots)
-    order: list[Value] = []
-    seen: set[Value] = set()  # Values hash by identity
-    for root in roots:
-        if root in seen:
-            continue
-        seen.add(root)
-        if not root.parents:
-            if leaves:
-                order.append(root)
-            continue
-        path, pending = [root], [iter(root.parents)]
-        while path:
-            for parent in pending[-1]:
-                if parent.parents:
-                    if parent not in seen:
-                        seen.add(parent)
-                        path.append(parent)
-                        pending.append(iter(parent.parents))
-                        break
-                elif leaves and parent not in seen:
-                    seen.add(parent)
-                    order.append(parent)
-            else:
-                pending.pop()
-                order.append(path.pop())
-    return order
-
-
-def backward_order(roots: Value | Sequence[Value]) -> list[Value]:
-    """The nodes a backward pass visits, in its order: every node made by an op that is
-    reachable from ``roots``, each before its parents (reverse topological order).
-
-    The one schedule of every backward walk: ``backward_steps`` and ``grad`` both follow it.
-
-    >>> x = Value(2.0, label="x")
-    >>> [node.op for node in backward_order((x * x).exp())]
-    ['exp', '*']
-    """
-    order = topological_order(roots, leaves=False)
-    order.reverse()
-    return order
-
-
-def check_backward(node: Value, g: Any, local: Sequence[Any] | None = None) -> None:
-    """Under ``detect_anomaly``: raise ``FloatingPointError`` if ``node`` would send a
-    non-finite gradient to a parent, naming the op, the parent and the numbers.
-
-    ``local`` defaults to the node's stored local derivatives; ``g`` and ``local`` may be
-    Values (``grad(create_graph=True)``), whose data is checked. ``backward_steps`` and
-    ``grad`` call it on every node under ``detect_anomaly``.
-
-    >>> check_backward(Value(0.0).sqrt(), 1.0)
-    Traceback (most recent call last):
-    FloatingPointError: detect_anomaly: backward of 'sqrt' gave a non-finite gradient inf ...
-    """
-    g = _data(g)
-    for i, d in enumerate(node.local_grads if local is None else map(_data, local)):
-        if not math.isfinite(g * d):
-            raise FloatingPointError(
-                f"detect_anomaly: backward of {node.op!r} gave a non-finite gradient "
-                f"{g * d!r} for its input {i} (upstream {g!r} x local {d!r}); "
-                f"the node's inputs: {_describe(node.operands)}"
-            )
 
 
 class Value:
@@ -533,29 +458,7 @@ def backward_steps(root: Value, gradient: float = 1.0) -> Iterator[Value]:
     """
     if not isinstance(root, Value):
         raise TypeError(f"backward_steps: root must be a Value, got {_checks.describe(root)}")
-    return _walk(root, _gradient_number(gradient))
-
-
-def _walk(root: Value, gradient: float) -> Iterator[Value]:
-    order = backward_order(root)
-    for node in order:
-        node.grad = 0.0
-    root.grad += gradient
-    check = _anomaly
-    for node in order:
-        g = node.grad
-        if check:
-            check_backward(node, g)
-        parents = node.parents
-        if len(parents) == 1:
-            parents[0].grad += g * node._local
-        # A zero gradient times finite local derivatives adds exactly zero (a dead relu's
-        # neuron): its many inputs are skipped. With an inf or nan among the local
-        # derivatives the products are nan, and they are propagated, as in PyTorch.
-        elif g or not _isfinite(sum(node._local)):
-            for p, d in zip(parents, node._local):
-                p.grad += g * d
-        yield node
+    return walk(root, _gradient_number(gradient), _anomaly)
 
 
 def apply(op: str, *operands: Any) -> Value | float:
