@@ -2,7 +2,7 @@
 layer or the layers below (docs/architecture.md draws these layers).
 
 Import-time imports (module level) are checked; a function may import a higher layer
-lazily, which is how ``fit``'s optional hooks (``jit=``, ``live=``) reach their modules.
+lazily, which is how ``fit``'s ``live=`` hook reaches the live view.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ LAYERS: dict[str, int] = {
     "autograd_lite.symbolic": 3,
     "autograd_lite._text": 3,
     "autograd_lite.testing": 3,
+    "autograd_lite.jit": 3,
     "autograd_lite.nn": 4,
     "autograd_lite.module": 4,
     "autograd_lite.init": 4,
@@ -47,7 +48,6 @@ LAYERS: dict[str, int] = {
     "autograd_lite.stepper": 6,
     "autograd_lite.render": 6,
     "autograd_lite.plots": 6,
-    "autograd_lite.jit": 6,
     "autograd_lite.live": 6,
     "autograd_lite.widget": 6,
     "autograd_lite.cli": 6,
