@@ -471,6 +471,8 @@ def apply(op: str, *operands: Any) -> Value | float:
     >>> apply("+", Value(1.0), 2.0).data, apply("**", 2.0, 10.0), apply("sum", 1.0, 2.0)
     (3.0, 1024.0, 3.0)
     """
+    if op not in OPS:
+        raise ValueError(f"unknown op {op!r}; the ops are {', '.join(OPS)}")
     entry = OPS[op]
     if entry.syntax == "nary":
         return (

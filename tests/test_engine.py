@@ -20,6 +20,7 @@ from autograd_lite import (
     no_grad,
     topological_order,
 )
+from autograd_lite.engine import apply
 from autograd_lite.ops import OPS
 
 # ------------------------------------------------------------------ construction
@@ -585,3 +586,11 @@ def test_float_of_a_value_is_its_data_like_float_of_a_tensor():
     # kept as in PyTorch; a rule that leans on it (math.cos(x)) is caught by test_ops's
     # second-derivative check against torch
     assert float(Value(2.5)) == 2.5
+
+
+def test_apply_names_an_unknown_op_and_a_wrong_operand_count():
+    with pytest.raises(ValueError, match="unknown op 'tan'"):
+        apply("tan", Value(1.0))
+    with pytest.raises(TypeError, match="tanh takes 1 operands, got 2"):
+        apply("tanh", Value(1.0), 2.0)
+    assert apply("leaky_relu", Value(-1.0)).data == -0.01  # the parameter's default
