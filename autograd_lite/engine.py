@@ -10,6 +10,7 @@ a cycle, and most of its time goes to the garbage collector).
 from __future__ import annotations
 
 import contextlib
+import inspect
 import math
 import numbers
 from collections import deque
@@ -18,7 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from autograd_lite.ops import OPS
+from autograd_lite import _checks
+from autograd_lite.ops import OPS, Op
 
 _grad_enabled = True  # False inside no_grad()
 _anomaly = False  # True inside detect_anomaly()
@@ -149,7 +151,7 @@ def _node(data: float, op: str, parents: tuple, local: Any, ctx: Any) -> Value:
 
 def _unary(op: str) -> Callable[[Value], Value]:
     """The method behind ``value.op()`` for a one-input op (its rule looked up once)."""
-    forward, derivative = OPS[op]
+    forward, derivative = OPS[op].forward, OPS[op].derivative
 
     def method(self: Value) -> Value:
         xd = self.data
@@ -160,15 +162,33 @@ def _unary(op: str) -> Callable[[Value], Value]:
             return _node(data, "", (), (), None)
         return _node(data, op, (self,), derivative((xd,), data)[0], None)
 
-    method.__name__ = f"__{op}__" if op in ("neg", "abs") else op
-    method.__qualname__ = f"Value.{method.__name__}"
-    method.__doc__ = f"``{op}`` of this Value (chain rule: ``ops.d_{op}``)."
+    return method
+
+
+def _with_param(op: str) -> Callable[..., Value]:
+    """The method behind ``value.op(param=default)``: the parameter is a constant operand."""
+    ((name, default),) = OPS[op].params
+    signature = inspect.Signature(
+        [
+            inspect.Parameter("self", inspect.Parameter.POSITIONAL_ONLY),
+            inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=default),
+        ]
+    )
+
+    def method(self: Value, *args: Any, **kwargs: Any) -> Value:
+        if kwargs or len(args) != 1:  # the common call, value.op(number), needs no binding
+            bound = signature.bind(self, *args, **kwargs)
+            args = (bound.arguments.get(name, default),)
+        return _binary(op, self, _checks.real(name, args[0], finite=False))
+
+    method.__signature__ = signature  # type: ignore[attr-defined]
     return method
 
 
 def _binary(op: str, a: Any, b: Any) -> Value:
     """``a op b`` where at least one side is a Value; a plain number stays unwrapped."""
-    forward, derivative = OPS[op]
+    entry = OPS[op]
+    forward, derivative = entry.forward, entry.derivative
     a_is_value, b_is_value = isinstance(a, Value), isinstance(b, Value)
     ad = a.data if a_is_value else a
     bd = b.data if b_is_value else b
@@ -187,7 +207,7 @@ def _binary(op: str, a: Any, b: Any) -> Value:
 
 def _nary(op: str, operands: tuple) -> Value:
     """An n-ary node (``sum``, ``dot``): one node, many parents."""
-    forward, derivative = OPS[op]
+    forward, derivative = OPS[op].forward, OPS[op].derivative
     try:  # the common case, all Values; anything else fails here or gives a non-float
         xs = [o.data for o in operands]
         data = forward(xs)
@@ -238,12 +258,7 @@ def _arithmetic(op: str, reflected: bool = False) -> Callable[[Value, Any], Valu
             return NotImplemented
         return _binary(op, other, self) if reflected else _binary(op, self, other)
 
-    method.__name__ = f"__{'r' if reflected else ''}{_DUNDER[op]}__"
-    method.__qualname__ = f"Value.{method.__name__}"
     return method
-
-
-_DUNDER = {"+": "add", "-": "sub", "*": "mul", "/": "truediv", "**": "pow"}
 
 
 def topological_order(roots: Value | Sequence[Value], leaves: bool = True) -> list[Value]:
@@ -284,10 +299,30 @@ def topological_order(roots: Value | Sequence[Value], leaves: bool = True) -> li
     return order
 
 
-def check_backward(node: Value, g: float) -> None:
+def backward_order(roots: Value | Sequence[Value]) -> list[Value]:
+    """The nodes a backward pass visits, in its order: every node made by an op that is
+    reachable from ``roots``, each before its parents (reverse topological order).
+
+    The one schedule of every backward walk: ``backward_steps`` and ``grad`` both follow it.
+
+    >>> x = Value(2.0, label="x")
+    >>> [node.op for node in backward_order((x * x).exp())]
+    ['exp', '*']
+    """
+    order = topological_order(roots, leaves=False)
+    order.reverse()
+    return order
+
+
+def check_backward(node: Value, g: Any, local: Sequence[Any] | None = None) -> None:
     """Under ``detect_anomaly``: raise ``FloatingPointError`` if ``node`` would send a
-    non-finite gradient to a parent, naming the op, the parent and the numbers."""
-    for i, d in enumerate(node.local_grads):
+    non-finite gradient to a parent, naming the op, the parent and the numbers.
+
+    ``local`` defaults to the node's stored local derivatives; ``g`` and ``local`` may be
+    Values (``grad(create_graph=True)``), whose data is checked.
+    """
+    g = _data(g)
+    for i, d in enumerate(node.local_grads if local is None else map(_data, local)):
         if not math.isfinite(g * d):
             raise FloatingPointError(
                 f"detect_anomaly: backward of {node.op!r} gave a non-finite gradient "
@@ -312,7 +347,7 @@ class Value:
     def __init__(self, data: Any, label: str = "") -> None:
         self.data = data if type(data) is float else _to_float(data)
         self.grad = 0.0
-        self.label = label
+        self.label = label if type(label) is str else _checks.text("label", label)
         self.op = ""
         self.parents: tuple[Value, ...] = ()
         self._local: float | tuple = ()
@@ -341,8 +376,15 @@ class Value:
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data:.6g}, grad={self.grad:.6g}{label})"
 
+    # float(v) gives the data, like float(tensor) in PyTorch. A rule that calls math.cos(x)
+    # on an operand would get a float through it and silently lose second derivatives;
+    # tests/test_ops.py catches such a rule by checking every op's second derivative.
     def __float__(self) -> float:
         return self.data
+
+    def __bool__(self) -> bool:
+        """False for 0.0, as for a 0-d tensor (``nan`` is True)."""
+        return self.data != 0
 
     # Ordering compares data and gives a plain bool, like a 0-d tensor in an ``if``; ``==``
     # stays identity so that Values can live in sets and dicts.
@@ -358,29 +400,8 @@ class Value:
     def __ge__(self, other: Any) -> bool:
         return self.data >= _data(other)
 
-    # -------------------------------------------------------------------- arithmetic
-    __add__, __radd__ = _arithmetic("+"), _arithmetic("+", reflected=True)
-    __sub__, __rsub__ = _arithmetic("-"), _arithmetic("-", reflected=True)
-    __mul__, __rmul__ = _arithmetic("*"), _arithmetic("*", reflected=True)
-    __truediv__, __rtruediv__ = _arithmetic("/"), _arithmetic("/", reflected=True)
-    __pow__, __rpow__ = _arithmetic("**"), _arithmetic("**", reflected=True)
-
-    __neg__, __abs__ = _unary("neg"), _unary("abs")
-
-    # ------------------------------------------------------------------ functions
-    exp = _unary("exp")
-    log = _unary("log")
-    sqrt = _unary("sqrt")
-    tanh = _unary("tanh")
-    sigmoid = _unary("sigmoid")
-    relu = _unary("relu")
-    softplus = _unary("softplus")
-    sin = _unary("sin")
-    cos = _unary("cos")
-
-    def leaky_relu(self, slope: float = 0.01) -> Value:
-        """``x`` for x > 0, else ``slope * x`` (chain rule: ``ops.d_leaky_relu``)."""
-        return _binary("leaky_relu", self, float(slope))
+    # Arithmetic operators (``+``, ``abs``, ...) and functions (``tanh``, ``leaky_relu``, ...)
+    # are installed below from the op registry, one method per ``ops.OPS`` entry.
 
     def detach(self) -> Value:
         """A new leaf with the same data (and label), cut off from the graph."""
@@ -418,6 +439,13 @@ class Value:
         deque(backward_steps(self, gradient), maxlen=0)  # runs the walk to its end, in C
 
 
+def _gradient_number(gradient: Any) -> float:
+    """``backward``'s ``gradient`` as a float: a real number or a Value (its data)."""
+    if isinstance(gradient, Value):
+        return gradient.data
+    return _checks.real("gradient", gradient, finite=False)
+
+
 def backward_steps(root: Value, gradient: float = 1.0) -> Iterator[Value]:
     """The backward pass of ``root``, one node at a time: the one walk every caller shares.
 
@@ -425,13 +453,24 @@ def backward_steps(root: Value, gradient: float = 1.0) -> Iterator[Value]:
     Then each non-leaf node, in reverse topological order, adds ``node.grad * local`` to its
     parents' grads and is yielded right after, so ``root.backward()`` is this generator run
     to its end, and a stepper is the same generator advanced one node per step.
+    ``gradient`` is checked here, before any grad is reset.
+
+    >>> x = Value(3.0)
+    >>> [node.op for node in backward_steps(x * x + 2 * x)], x.grad
+    (['+', '*', '*'], 8.0)
     """
-    order = topological_order(root, leaves=False)
+    if not isinstance(root, Value):
+        raise TypeError(f"backward_steps: root must be a Value, got {_checks.describe(root)}")
+    return _walk(root, _gradient_number(gradient))
+
+
+def _walk(root: Value, gradient: float) -> Iterator[Value]:
+    order = backward_order(root)
     for node in order:
         node.grad = 0.0
-    root.grad += float(gradient)
+    root.grad += gradient
     check = _anomaly
-    for node in reversed(order):
+    for node in order:
         g = node.grad
         if check:
             check_backward(node, g)
@@ -445,3 +484,66 @@ def backward_steps(root: Value, gradient: float = 1.0) -> Iterator[Value]:
             for p, d in zip(parents, node._local):
                 p.grad += g * d
         yield node
+
+
+def apply(op: str, *operands: Any) -> Value | float:
+    """Apply the registry op ``op`` to Values and numbers; plain numbers give a float.
+
+    The one entry point for code that holds an op's name rather than its method (the
+    formula parser, tests enumerating ``ops.OPS``). Constant parameters (``leaky_relu``'s
+    slope) come after the input; the n-ary ops take their operands as they are.
+
+    >>> apply("+", Value(1.0), 2.0).data, apply("**", 2.0, 10.0), apply("sum", 1.0, 2.0)
+    (3.0, 1024.0, 3.0)
+    """
+    entry = OPS[op]
+    if entry.syntax == "nary":
+        return (
+            _nary(op, operands)
+            if any(isinstance(o, Value) for o in operands)
+            else float(entry.forward([_number(o) for o in operands]))
+        )
+    if len(operands) != entry.arity:
+        if len(operands) == entry.inputs:  # parameters left out take their defaults
+            operands = (*operands, *[default for _, default in entry.params])
+        else:
+            raise TypeError(f"{op} takes {entry.arity} operands, got {len(operands)}")
+    if not any(isinstance(o, Value) for o in operands):
+        return entry.forward(*[_number(o) for o in operands])
+    if entry.arity == 1:
+        return getattr(Value, entry.dunder or op)(operands[0])
+    return _binary(op, *[o if isinstance(o, Value) else _number(o) for o in operands])
+
+
+def _example(name: str, entry: Op) -> str:
+    """A runnable example for a generated one-input method's docstring."""
+    call = f"{entry.dunder[2:-2]}(Value(0.5))" if name == entry.dunder else f"Value(0.5).{name}()"
+    return f">>> {call}.data\n{entry.forward(0.5, *[d for _, d in entry.params])!r}"
+
+
+def _install(name: str, method: Callable[..., Any], text: str, op: str) -> None:
+    entry = OPS[op]
+    method.__name__ = name
+    method.__qualname__ = f"Value.{name}"
+    doc = f"``{text}`` (chain rule: ``ops.OPS[{op!r}].derivative``)."
+    method.__doc__ = f"{doc}\n\n{_example(name, entry)}" if entry.inputs == 1 else doc
+    setattr(Value, name, method)
+
+
+def _install_methods() -> None:
+    """Give ``Value`` the methods of every registry op: operators and functions."""
+    for op, entry in OPS.items():
+        if entry.syntax == "infix":
+            _install(entry.dunder, _arithmetic(op), entry.text("self", "other"), op)
+            reflected = _arithmetic(op, reflected=True)
+            _install(f"__r{entry.dunder[2:]}", reflected, entry.text("other", "self"), op)
+            continue
+        if entry.syntax == "nary":  # Value.sum and Value.dot: their own signatures above
+            continue
+        text = entry.text("self", *[name for name, _ in entry.params])
+        for name in (entry.dunder, op if entry.syntax == "call" else ""):
+            if name:
+                _install(name, _with_param(op) if entry.params else _unary(op), text, op)
+
+
+_install_methods()

@@ -1,18 +1,30 @@
-"""Every operation's forward formula and chain rule, in one place.
+"""Every operation in one place: the op registry ``OPS``.
 
-Each op is a pair of functions:
+An op is one ``Op`` entry holding its float kernel, its chain rule and what the rest of
+the package needs to know about it (arity, display name and formula, whether it is an
+activation, its torch counterpart). ``Value``'s methods, the formula parser's functions,
+the hypothesis strategies and the activation tables are all derived from ``OPS``:
 
 * ``forward(*xs)`` computes the result on plain floats, with IEEE-754 semantics
   (``inf`` and ``nan`` instead of Python exceptions, like PyTorch); the n-ary ops
   ``sum`` and ``dot`` take the operands as one sequence, ``forward(xs)``;
 * ``derivative(xs, out)`` returns d out / d x for every operand in ``xs``.
 
-``derivative`` is written once and serves both modes of differentiation: called with
-floats it gives the numbers that ``backward()`` stores in each node; called with
-``Value`` operands (and the node itself as ``out``) it builds a graph, which is how
-``grad(..., create_graph=True)`` gets second and higher derivatives. The helpers
-below (``div``, ``power``, ``log``, ...) dispatch on the type so a rule reads like
-the formula from a textbook; comparisons (``x > 0``) work on Values as on floats.
+``derivative`` is written once and serves every kind of operand: called with floats it
+gives the numbers that ``backward()`` stores in each node; called with ``Value``
+operands (and the node itself as ``out``) it builds a graph, which is how
+``grad(..., create_graph=True)`` gets second and higher derivatives; called with
+symbolic operands (``autograd_lite.symbolic``) it writes the formula as text. So a rule
+uses only operators and the helpers below (``div``, ``power``, ``exp``, ...), which
+dispatch on the type, never ``math.*`` on an operand; comparisons (``x > 0``) work on
+every kind. To add an op: write its kernel and rule here, add its ``OPS`` entry and one
+row to the table in ``tests/test_ops.py``.
+
+>>> from autograd_lite import Value
+>>> OPS["tanh"].formula, "tanh" in ACTIVATIONS
+('tanh({0})', True)
+>>> Value(0.0).tanh().data
+0.0
 """
 
 from __future__ import annotations
@@ -20,19 +32,27 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Callable, Sequence
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 _INF = math.inf
 _NAN = math.nan
 
 
 def is_number(x: Any) -> bool:
-    """True for plain Python numbers (not Values)."""
+    """True for plain Python numbers (not Values).
+
+    >>> is_number(2.0), is_number("2")
+    (True, False)
+    """
     return isinstance(x, (int, float))
 
 
 def value_of(x: Any) -> float:
-    """The float data of a Value, or the number itself."""
+    """The float data of a Value, or the number itself.
+
+    >>> value_of(3.0)
+    3.0
+    """
     return x if is_number(x) else x.data
 
 
@@ -78,6 +98,13 @@ def flog(x: float) -> float:
     return _NAN  # negative or nan
 
 
+def flog1p(x: float) -> float:
+    """log(1 + x), exact for tiny x (no 1 + x rounding): -inf at -1, nan below."""
+    if x > -1:
+        return math.log1p(x)
+    return -_INF if x == -1 else _NAN  # below -1 or nan
+
+
 def fsqrt(x: float) -> float:
     return math.sqrt(x) if x >= 0 else _NAN
 
@@ -90,11 +117,25 @@ def fsigmoid(x: float) -> float:
     return e / (1.0 + e)
 
 
+def fsilu(x: float) -> float:
+    """x * sigmoid(x), overflow-free through ``fsigmoid``."""
+    return x * fsigmoid(x)
+
+
 def fsoftplus(x: float) -> float:
     """log(1 + e^x) computed as max(x, 0) + log1p(exp(-|x|)), exact for any x."""
     if x != x:
         return x
     return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+
+
+_SQRT1_2 = math.sqrt(0.5)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+
+
+def fgelu(x: float) -> float:
+    """x * Phi(x) with the exact Gaussian CDF, as erfc: no 1 + erf(x) cancellation for x < 0."""
+    return 0.5 * x * math.erfc(-x * _SQRT1_2)
 
 
 def _trig(f: Callable[[float], float]) -> Callable[[float], float]:
@@ -116,6 +157,11 @@ def fleaky_relu(x: float, slope: float) -> float:
     return x if x > 0 else slope * x
 
 
+def felu(x: float, alpha: float) -> float:
+    """x for x > 0, else alpha (e^x - 1) through expm1: exact near 0, never overflows."""
+    return x if x > 0 else alpha * math.expm1(x)
+
+
 def fdot(xs: Sequence[float]) -> float:
     """w . x (+ b): operands are w1..wn, x1..xn and an optional bias."""
     n = len(xs) // 2
@@ -130,6 +176,14 @@ def div(a: Any, b: Any) -> Any:
 
 def power(a: Any, b: Any) -> Any:
     return fpow(a, b) if is_number(a) and is_number(b) else a**b
+
+
+def exp(x: Any) -> Any:
+    return fexp(x) if is_number(x) else x.exp()
+
+
+def erf(x: Any) -> Any:
+    return math.erf(x) if is_number(x) else x.erf()
 
 
 def log(x: Any) -> Any:
@@ -227,6 +281,38 @@ def d_cos(xs, out):
     return (-sin(xs[0]),)
 
 
+def d_atan(xs, out):
+    x = xs[0]
+    return (div(1.0, 1.0 + x * x),)
+
+
+def d_log1p(xs, out):
+    return (div(1.0, 1.0 + xs[0]),)
+
+
+_TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+
+
+def d_erf(xs, out):
+    x = xs[0]
+    return (_TWO_OVER_SQRT_PI * exp(-(x * x)),)
+
+
+def d_gelu(xs, out):
+    x = xs[0]
+    return (0.5 * (1.0 + erf(x * _SQRT1_2)) + x * exp(-0.5 * x * x) * _INV_SQRT_2PI,)
+
+
+def d_silu(xs, out):
+    s = sigmoid(xs[0])
+    return (s + out * (1.0 - s),)  # s + x s (1 - s)
+
+
+def d_elu(xs, out):
+    x, alpha = xs
+    return (alpha * exp(x) if x <= 0 else 1.0, 0.0)  # at nan 1, as in PyTorch; alpha constant
+
+
 def d_sum(xs, out):
     return (1.0,) * len(xs)
 
@@ -238,34 +324,127 @@ def d_dot(xs, out):
     return (*xs[n:], *xs[:n])
 
 
+# ------------------------------------------------------------------ the registry
+Syntax = Literal["infix", "prefix", "call", "nary"]
+Domain = Literal["real", "bounded", "positive", "above_minus_one", "nonzero"]
+
+
 class Op(NamedTuple):
-    """An operation: how to compute it and how to differentiate it."""
+    """One operation: everything the library knows about it, in one place.
+
+    ``forward`` and ``derivative`` are the kernel and the chain rule. The other fields
+    are read by the rest of the package, which keeps no list of ops of its own:
+
+    * ``arity``: how many operands ``forward`` takes, constant parameters included;
+      0 for the n-ary ops, whose ``forward`` takes one sequence;
+    * ``display`` and ``formula``: the op's name in graphs and ledgers, and its text with
+      ``{0}``, ``{1}`` standing for the operands (see ``Op.text``);
+    * ``syntax``: how a formula writes it, and so which ``Value`` method it becomes:
+      ``"infix"`` (``a + b``: ``Value.__add__`` and ``__radd__``), ``"prefix"`` (``-a``),
+      ``"call"`` (``tanh(a)``: ``Value.tanh``), ``"nary"`` (``Value.sum``, ``Value.dot``);
+    * ``dunder``: the Python operator method it also is (``"__abs__"``), if any;
+    * ``params``: constant operands after the input, as ``(name, default)`` pairs
+      (``leaky_relu``'s slope): the method's keyword arguments, never differentiated;
+    * ``activation``: whether a network may use it as an activation (``ACTIVATIONS``);
+    * ``torch``: the oracle, a path under ``torch`` (``"nn.functional.gelu"``), and for
+      activations ``torch_module``, the class in ``torch.nn`` (``"GELU"``);
+    * ``domain``: for each operand (one for all operands of an n-ary op), where the op is
+      finite and smooth, which is where tests draw inputs: ``"real"``, ``"bounded"``
+      (moderate inputs: ``exp`` overflows, a product grows), ``"positive"``,
+      ``"above_minus_one"``, ``"nonzero"`` (a kink or a pole at 0).
+
+    >>> OPS["tanh"].forward(0.0), OPS["tanh"].derivative((0.0,), 0.0)
+    (0.0, (1.0,))
+    >>> OPS["*"].text("a", "b"), OPS["sum"].text("a", "b", "c")
+    ('a * b', 'sum(a, b, c)')
+    """
 
     forward: Callable[..., float]
     derivative: Derivative
+    arity: int
+    display: str
+    formula: str
+    syntax: Syntax = "call"
+    dunder: str = ""
+    params: tuple[tuple[str, float], ...] = ()
+    activation: bool = False
+    torch: str = ""
+    torch_module: str = ""
+    domain: tuple[Domain, ...] = ("real",)
+
+    @property
+    def inputs(self) -> int:
+        """How many operands may be Values (0 for n-ary: any number)."""
+        return self.arity - len(self.params)
+
+    def text(self, *operands: str) -> str:
+        """The formula with ``operands`` written in; an n-ary op lists them all."""
+        if self.syntax == "nary":
+            return self.formula.format(", ".join(operands))
+        return self.formula.format(*operands)
+
+
+def _unary_op(forward, derivative, *, torch: str, **fields: Any) -> Op:
+    """An op of one operand, called as ``name(x)``, whose display name is its torch name's tail."""
+    display = fields.pop("display", torch.rsplit(".", 1)[-1])
+    return Op(forward, derivative, 1, display, f"{display}({{0}})", torch=torch, **fields)
 
 
 OPS: dict[str, Op] = {
-    "+": Op(operator.add, d_add),
-    "-": Op(operator.sub, d_sub),
-    "*": Op(operator.mul, d_mul),
-    "/": Op(fdiv, d_div),
-    "**": Op(fpow, d_pow),
-    "neg": Op(operator.neg, d_neg),
-    "abs": Op(abs, d_abs),
-    "exp": Op(fexp, d_exp),
-    "log": Op(flog, d_log),
-    "sqrt": Op(fsqrt, d_sqrt),
-    "tanh": Op(math.tanh, d_tanh),
-    "sigmoid": Op(fsigmoid, d_sigmoid),
-    "relu": Op(frelu, d_relu),
-    "leaky_relu": Op(fleaky_relu, d_leaky_relu),
-    "softplus": Op(fsoftplus, d_softplus),
-    "sin": Op(fsin, d_sin),
-    "cos": Op(fcos, d_cos),
-    "sum": Op(sum, d_sum),
-    "dot": Op(fdot, d_dot),
-}
+    "+": Op(operator.add, d_add, 2, "+", "{0} + {1}", "infix", "__add__", torch="add"),
+    "-": Op(operator.sub, d_sub, 2, "-", "{0} - {1}", "infix", "__sub__", torch="sub"),
+    "*": Op(
+        operator.mul, d_mul, 2, "*", "{0} * {1}", "infix", "__mul__", torch="mul",
+        domain=("real", "bounded"),
+    ),
+    "/": Op(
+        fdiv, d_div, 2, "/", "{0} / {1}", "infix", "__truediv__", torch="div",
+        domain=("real", "nonzero"),
+    ),
+    "**": Op(
+        fpow, d_pow, 2, "**", "{0} ** {1}", "infix", "__pow__", torch="pow",
+        domain=("positive", "nonzero"),  # at exponent 0 the rule's d/d base is 0, as in torch
+    ),
+    "neg": Op(operator.neg, d_neg, 1, "-", "-{0}", "prefix", "__neg__", torch="neg"),
+    "abs": _unary_op(abs, d_abs, torch="abs", dunder="__abs__", domain=("nonzero",)),
+    "exp": _unary_op(fexp, d_exp, torch="exp", domain=("bounded",)),
+    "log": _unary_op(flog, d_log, torch="log", domain=("positive",)),
+    "sqrt": _unary_op(fsqrt, d_sqrt, torch="sqrt", domain=("positive",)),
+    "tanh": _unary_op(math.tanh, d_tanh, torch="tanh", activation=True, torch_module="Tanh"),
+    "sigmoid": _unary_op(
+        fsigmoid, d_sigmoid, torch="sigmoid", activation=True, torch_module="Sigmoid"
+    ),
+    "relu": _unary_op(
+        frelu, d_relu, torch="relu", activation=True, torch_module="ReLU", domain=("nonzero",)
+    ),
+    "leaky_relu": Op(
+        fleaky_relu, d_leaky_relu, 2, "leaky_relu", "leaky_relu({0}, {1})",
+        params=(("slope", 0.01),), activation=True, torch="nn.functional.leaky_relu",
+        torch_module="LeakyReLU", domain=("nonzero",),
+    ),
+    "softplus": _unary_op(
+        fsoftplus, d_softplus, torch="nn.functional.softplus", activation=True,
+        torch_module="Softplus",
+    ),
+    "sin": _unary_op(fsin, d_sin, torch="sin"),
+    "cos": _unary_op(fcos, d_cos, torch="cos"),
+    "atan": _unary_op(math.atan, d_atan, torch="atan"),
+    "log1p": _unary_op(flog1p, d_log1p, torch="log1p", domain=("above_minus_one",)),
+    "erf": _unary_op(math.erf, d_erf, torch="erf"),
+    "gelu": _unary_op(
+        fgelu, d_gelu, torch="nn.functional.gelu", activation=True, torch_module="GELU"
+    ),
+    "silu": _unary_op(
+        fsilu, d_silu, torch="nn.functional.silu", activation=True, torch_module="SiLU"
+    ),
+    "elu": Op(
+        felu, d_elu, 2, "elu", "elu({0}, {1})", params=(("alpha", 1.0),), activation=True,
+        torch="nn.functional.elu", torch_module="ELU", domain=("nonzero",),
+    ),
+    "sum": Op(sum, d_sum, 0, "sum", "sum({0})", "nary", torch="sum"),
+    "dot": Op(fdot, d_dot, 0, "dot", "dot({0})", "nary", torch="dot", domain=("bounded",)),
+}  # fmt: skip
+"""Every op by name: the one place an op is defined (see ``Op``)."""
 
-ACTIVATIONS: tuple[str, ...] = ("tanh", "relu", "sigmoid", "leaky_relu", "softplus")
+ACTIVATIONS: tuple[str, ...] = tuple(name for name, op in OPS.items() if op.activation)
 """The ops that serve as a network's activation (``MLP(activation=...)``, folded graphs)."""
