@@ -30,109 +30,29 @@ plus one row in the tests' PyTorch table. Equation numbers refer to A. Akbar's l
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from autograd_lite import _checks, _shapes
 from autograd_lite._shapes import Data, LossResult
 from autograd_lite.engine import Value
+
+# the registry, re-exported: losses.REGISTRY, losses.register_loss, ... keep working
+from autograd_lite.loss_registry import LOSSES as LOSSES
+from autograd_lite.loss_registry import OUTPUTS as OUTPUTS
+from autograd_lite.loss_registry import REGISTRY as REGISTRY
+from autograd_lite.loss_registry import TARGETS as TARGETS
+from autograd_lite.loss_registry import TASKS as TASKS
+from autograd_lite.loss_registry import LossInfo as LossInfo
+from autograd_lite.loss_registry import get_loss as get_loss
+from autograd_lite.loss_registry import loss_info as loss_info
+from autograd_lite.loss_registry import register_loss
 from autograd_lite.metrics import METRICS as METRICS  # re-exported: the one metrics registry
 from autograd_lite.metrics import accuracy as accuracy
 from autograd_lite.metrics import mean_misclassification_error as mean_misclassification_error
 from autograd_lite.metrics import zero_one_loss as zero_one_loss
 
-TASKS = ("regression", "binary", "multiclass", "distribution")
-"""What a loss is for: real targets, two classes, several classes, probability rows."""
-OUTPUTS = ("raw", "probability", "logits")
-"""What a loss reads from the model: any number, a probability (after a sigmoid or a
-softmax), or a logit (a score that the loss itself turns into a probability)."""
-TARGETS = ("real", "nonzero", "unit", "signed", "index", "distribution")
-"""The targets a loss takes: any real, a non-zero real, in [0, 1], -1 or +1, a class
-index (or a one-hot row), a probability row."""
-
 _LOG_CLAMP = -100.0  # torch.nn.functional.binary_cross_entropy clamps log at -100
 _KERAS_EPSILON = 1e-7  # keras.backend.epsilon(), the clip for probabilities
 _LOG2 = math.log(2.0)
-
-
-@dataclass(frozen=True)
-class LossInfo:
-    """A registered loss: name, function ``fn(predictions, targets, reduction=...)``, task,
-    output kind and targets.
-
-    >>> REGISTRY["hinge"].targets
-    'signed'
-    """
-
-    name: str
-    fn: Callable[..., LossResult]
-    task: str
-    output: str
-    targets: str
-
-
-REGISTRY: dict[str, LossInfo] = {}
-"""Every loss by name, with its task, output kind and targets."""
-LOSSES: dict[str, Callable[..., LossResult]] = {}
-"""Every loss by name; each entry is called as ``fn(predictions, targets, reduction=...)``."""
-
-
-def register_loss(
-    task: str, output: str, targets: str, *, name: str | None = None
-) -> Callable[[Callable[..., LossResult]], Callable[..., LossResult]]:
-    """Decorator registering a loss ``fn(predictions, targets, *, reduction="mean")`` under
-    ``name`` (by default the function's name) in ``REGISTRY`` and ``LOSSES``.
-
-    >>> @register_loss("regression", "raw", "real")
-    ... def quartic(predictions, targets, *, reduction="mean"):
-    ...     return mse(predictions, targets, reduction=reduction) ** 2
-    >>> LOSSES["quartic"]([3.0], [1.0]).data
-    16.0
-    >>> unregistered = REGISTRY.pop("quartic"), LOSSES.pop("quartic")
-    """
-    _checks.choice("task", task, TASKS)
-    _checks.choice("output", output, OUTPUTS)
-    _checks.choice("targets", targets, TARGETS)
-
-    def decorate(fn: Callable[..., LossResult]) -> Callable[..., LossResult]:
-        key = fn.__name__ if name is None else _checks.text("name", name)
-        if key in REGISTRY:
-            raise ValueError(f"a loss named {key!r} is already registered")
-        REGISTRY[key] = LossInfo(key, fn, task, output, targets)
-        LOSSES[key] = fn
-        return fn
-
-    return decorate
-
-
-def get_loss(loss: str | Callable[..., LossResult]) -> Callable[..., LossResult]:
-    """The loss registered under ``loss`` (a callable is returned as is).
-
-    >>> get_loss("mse") is mse
-    True
-    """
-    if callable(loss):
-        return loss
-    _checks.text("loss", loss)
-    if loss not in LOSSES:
-        raise ValueError(f"unknown loss {loss!r}; expected one of {sorted(LOSSES)}")
-    return LOSSES[loss]
-
-
-def loss_info(loss: str | Callable[..., LossResult]) -> LossInfo | None:
-    """The registry entry of a loss given by name or as a registered function (``None`` for
-    a callable that is not registered). ``kl_divergence`` itself maps to its entry too.
-
-    >>> loss_info(binary_cross_entropy_with_logits).output
-    'logits'
-    """
-    if isinstance(loss, str):
-        get_loss(loss)
-        return REGISTRY[loss]
-    for info in REGISTRY.values():
-        if info.fn is loss or (info.name == "kl_divergence" and loss is kl_divergence):
-            return info
-    return None
 
 
 # -------------------------------------------------------------- regression losses
@@ -478,7 +398,8 @@ def kl_divergence(p: Data, q: Data, *, reduction: str = "mean") -> LossResult:
     return _shapes.reduce(terms, reduction)
 
 
-@register_loss("distribution", "probability", "distribution", name="kl_divergence")
+@register_loss("distribution", "probability", "distribution", name="kl_divergence",
+               public=kl_divergence)  # fmt: skip
 def _kl_predictions_first(
     predictions: Data, targets: Data, *, reduction: str = "mean"
 ) -> LossResult:

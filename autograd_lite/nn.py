@@ -11,9 +11,9 @@ Parameter names (``named_parameters``, ``state_dict``) are dotted paths:
 Saving and loading live in ``serialization`` and PyTorch conversion in ``interop``; their
 functions are available here too (``nn.load``, ``nn.save``, ``nn.to_torch``, ``nn.from_torch``).
 
->>> model = MLP(2, [4, 1], seed=0)
->>> round(model([1.0, -1.0]).data, 6) == round(model([1.0, -1.0]).data, 6)
-True
+>>> model = MLP(2, [4, 1], activation="tanh", seed=0)
+>>> [name for name, _ in model.named_parameters()][:2]
+['layers.0.neurons.0.w.0', 'layers.0.neurons.0.w.1']
 """
 
 from __future__ import annotations
@@ -26,26 +26,13 @@ import numpy as np
 from autograd_lite import _checks, interop, ops, serialization
 from autograd_lite._shapes import input_row
 from autograd_lite.engine import Value
-from autograd_lite.init import INITS, initial_weights
-from autograd_lite.interop import DenseWeights, to_torch
+from autograd_lite.init import INITS as INITS
+from autograd_lite.init import initial_weights
+from autograd_lite.interop import DenseWeights
+from autograd_lite.interop import to_torch as to_torch
 from autograd_lite.module import Module
-from autograd_lite.serialization import load, save
-
-__all__ = [
-    "ACTIVATIONS",
-    "INITS",
-    "MLP",
-    "DenseWeights",
-    "Layer",
-    "Module",
-    "Neuron",
-    "from_torch",
-    "load",
-    "log_softmax",
-    "save",
-    "softmax",
-    "to_torch",
-]
+from autograd_lite.serialization import load as load
+from autograd_lite.serialization import save as save
 
 
 def _identity(v: Value) -> Value:
