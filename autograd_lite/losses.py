@@ -64,8 +64,7 @@ def mae(predictions: Data, targets: Data, *, reduction: str = "mean") -> LossRes
     >>> mae([Value(3.0), Value(-1.0)], [1.0, 0.0]).data
     1.5
     """
-    _shapes.check_reduction(reduction, "mae")
-    preds, ts = _shapes.pairs(predictions, targets, "mae")
+    preds, ts = _shapes.pairs(predictions, targets, "mae", reduction)
     return _shapes.reduce([abs(p - t) for p, t in zip(preds, ts, strict=True)], reduction)
 
 
@@ -121,9 +120,8 @@ def huber(
     >>> [v.data for v in huber([0.5, 3.0], [0.0, 0.0], reduction="none")]
     [0.125, 2.5]
     """
-    _shapes.check_reduction(reduction, "huber")
     delta = _positive_delta(delta, "huber")
-    preds, ts = _shapes.pairs(predictions, targets, "huber")
+    preds, ts = _shapes.pairs(predictions, targets, "huber", reduction)
     terms = []
     for p, t in zip(preds, ts, strict=True):
         d = p - t
@@ -143,9 +141,8 @@ def pseudo_huber(
     >>> round(pseudo_huber([1.0], [0.0]).data, 6)  # sqrt(2) - 1
     0.414214
     """
-    _shapes.check_reduction(reduction, "pseudo_huber")
     delta = _positive_delta(delta, "pseudo_huber")
-    preds, ts = _shapes.pairs(predictions, targets, "pseudo_huber")
+    preds, ts = _shapes.pairs(predictions, targets, "pseudo_huber", reduction)
     terms = []
     for p, t in zip(preds, ts, strict=True):
         r = (p - t) / delta
@@ -162,8 +159,7 @@ def log_cosh(predictions: Data, targets: Data, *, reduction: str = "mean") -> Lo
     >>> round(log_cosh([1.0], [0.0]).data, 6)  # log(cosh(1))
     0.433781
     """
-    _shapes.check_reduction(reduction, "log_cosh")
-    preds, ts = _shapes.pairs(predictions, targets, "log_cosh")
+    preds, ts = _shapes.pairs(predictions, targets, "log_cosh", reduction)
     terms = []
     for p, t in zip(preds, ts, strict=True):
         d = p - t
@@ -179,8 +175,7 @@ def mape(predictions: Data, targets: Data, *, reduction: str = "mean") -> LossRe
     >>> mape([110.0, 45.0], [100.0, 50.0]).data
     10.0
     """
-    _shapes.check_reduction(reduction, "mape")
-    preds, ts = _shapes.pairs(predictions, targets, "mape")
+    preds, ts = _shapes.pairs(predictions, targets, "mape", reduction)
     for i, t in enumerate(ts):
         if t == 0:
             raise ValueError(
@@ -218,8 +213,7 @@ def binary_cross_entropy(
     0.223144
     """
     name = "binary_cross_entropy"
-    _shapes.check_reduction(reduction, name)
-    preds, ts = _shapes.pairs(predictions, targets, name)
+    preds, ts = _shapes.pairs(predictions, targets, name, reduction)
     _check_unit_targets(ts, name)
     terms = []
     for i, (p, t) in enumerate(zip(preds, ts, strict=True)):
@@ -250,8 +244,7 @@ def binary_cross_entropy_with_logits(
     0.693147
     """
     name = "binary_cross_entropy_with_logits"
-    _shapes.check_reduction(reduction, name)
-    preds, ts = _shapes.pairs(predictions, targets, name)
+    preds, ts = _shapes.pairs(predictions, targets, name, reduction)
     _check_unit_targets(ts, name)
     terms = []
     for x, t in zip(preds, ts, strict=True):
