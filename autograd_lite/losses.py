@@ -321,6 +321,17 @@ def cross_entropy(predictions: Data, targets: Data, *, reduction: str = "mean") 
     return _shapes.reduce(terms, reduction)
 
 
+def _probability_rows(
+    predictions: Data, what: str, name: str, reduction: str
+) -> tuple[list[list[Value]], bool]:
+    """Prediction rows, each checked to be a probability distribution (after the reduction)."""
+    _shapes.check_reduction(reduction, name)
+    rows, single = _shapes.prediction_rows(predictions, name)
+    for i, row in enumerate(rows):
+        _shapes.check_distribution([v.data for v in row], what, i, name)
+    return rows, single
+
+
 @register_loss("multiclass", "probability", "index")
 def categorical_cross_entropy(
     predictions: Data, targets: Data, *, reduction: str = "mean"
@@ -337,10 +348,7 @@ def categorical_cross_entropy(
     0.287682
     """
     name = "categorical_cross_entropy"
-    _shapes.check_reduction(reduction, name)
-    rows, single = _shapes.prediction_rows(predictions, name)
-    for i, row in enumerate(rows):
-        _shapes.check_distribution([v.data for v in row], "predictions", i, name)
+    rows, single = _probability_rows(predictions, "predictions", name, reduction)
     shape = (len(rows), len(rows[0]))
     if _shapes.depth(targets) < (1 if single else 2):
         indices = _shapes.class_indices(targets, shape[0], shape[1], name)
@@ -375,10 +383,7 @@ def kl_divergence(p: Data, q: Data, *, reduction: str = "mean") -> LossResult:
     0.143841
     """
     name = "kl_divergence"
-    _shapes.check_reduction(reduction, name)
-    rows, _ = _shapes.prediction_rows(q, name)
-    for i, row in enumerate(rows):
-        _shapes.check_distribution([v.data for v in row], "predictions q", i, name)
+    rows, _ = _probability_rows(q, "predictions q", name, reduction)
     target_rows = _shapes.target_rows(p, (len(rows), len(rows[0])), "targets p", name)
     terms = []
     for i, (row, target) in enumerate(zip(rows, target_rows, strict=True)):
