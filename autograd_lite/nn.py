@@ -95,8 +95,9 @@ class Neuron(Module):
     ) -> None:
         self.nin = _check_size(nin, "nin")
         self.activation = _check_activation(activation)
+        fan_out = _check_size(fan_out, "fan_out")
         self._act = ACTIVATIONS[activation]
-        rng = np.random.default_rng(seed)
+        rng = _checks.generator("seed", seed)
         weights = initial_weights(rng, init, activation, self.nin, fan_out, std)
         self.w = [Value(w, f"w{k}") for k, w in enumerate(weights)]
         self.b = Value(0.0, "b")
@@ -164,7 +165,7 @@ class Layer(Module):
         self.nin = _check_size(nin, "nin")
         self.nout = _check_size(nout, "nout")
         self.activation = _check_activation(activation)
-        rng = np.random.default_rng(seed)
+        rng = _checks.generator("seed", seed)
         self.neurons = [
             Neuron(self.nin, activation, init, std, rng, fan_out=self.nout)
             for _ in range(self.nout)
@@ -274,7 +275,7 @@ class MLP(Module):
         seed: int | np.random.Generator | None = None,
     ) -> None:
         self.nin = _check_size(nin, "nin")
-        rng = np.random.default_rng(seed)
+        rng = _checks.generator("seed", seed)
         sizes = [self.nin] + [_check_size(n, "each layer size in nouts") for n in nouts]
         self.layers = [
             Layer(sizes[i], sizes[i + 1], act, init, std, rng) for i, act in enumerate(activations)

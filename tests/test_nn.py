@@ -147,6 +147,9 @@ def test_bad_sizes_raise():
         (lambda: MLP(2, [1])([1.0, "a"]), TypeError, r"x\[1\] must be a real number or a Value"),
         (lambda: Layer(1, 1)({"a": 1}), TypeError, "x must be an input row"),
         (lambda: softmax(None), TypeError, "values must be a sequence"),
+        (lambda: MLP(2, [1], seed="a"), TypeError, "seed must be an int, a numpy Generator"),
+        (lambda: MLP(2, [1], seed=-1), ValueError, "seed must be >= 0, got -1"),
+        (lambda: Neuron(2, fan_out="a"), TypeError, "fan_out must be an integer"),
     ],
 )
 def test_argument_errors_name_the_argument(call, error, message):

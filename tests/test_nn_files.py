@@ -203,6 +203,11 @@ def test_layer_and_neuron_files_are_checked_the_same_way(tmp_path):
             load(write_document(tmp_path / "bad.json", document))
 
 
+def test_save_needs_a_model():
+    with pytest.raises(TypeError, match="model must be one of Neuron, Layer, MLP, got dict"):
+        nn.save({"w": 1.0}, "unused.json")
+
+
 def test_load_path_must_be_a_path():
     with pytest.raises(TypeError, match=r"path must be a str or os\.PathLike, got NoneType"):
         load(None)
