@@ -124,7 +124,11 @@ def _report(name: str, logs: dict[str, float]) -> str:
 @dataclass
 class Trained:
     """What ``fit_on_dataset`` hands to the plots: the model, its history, the data and the
-    test metrics."""
+    test metrics.
+
+    >>> Trained.__dataclass_fields__.keys()
+    dict_keys(['model', 'history', 'train', 'test', 'test_logs'])
+    """
 
     model: MLP
     history: training.History
