@@ -171,8 +171,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     written = [plot_loss_curve(run.history, out / "loss_curve.png", title, args.loss)]
     if kind != REGRESSION and X.shape[1] == 2:
         train, test = run.train, run.test
-        if task.signed_targets:
-            train, test = (train[0], (train[1] + 1) // 2), (test[0], (test[1] + 1) // 2)
+        train, test = (train[0], task.labels(train[1])), (test[0], task.labels(test[1]))
         path = out / "decision_boundary.png"
         scores = class_scores(task)
         title += ": decision regions"

@@ -41,6 +41,8 @@ def torch_activation(torch: Any, name: str) -> Any:
     >>> ops.OPS["leaky_relu"].torch_module, ops.OPS["leaky_relu"].params
     ('LeakyReLU', (('slope', 0.01),))
     """
+    if name == "softmax":  # a layer's activation, not an op: over the layer's outputs
+        return torch.nn.Softmax(dim=-1)
     op = ops.OPS[name]
     module = getattr(torch.nn, op.torch_module)(*(default for _, default in op.params))
     if op.torch_module == "Softplus":
@@ -86,6 +88,7 @@ def to_torch(model: Any) -> Any:
         raise TypeError(f"model must have dense_layers(), got {_checks.describe(model)}")
     layers = model.dense_layers()
     convertible = [name for name in ops.ACTIVATIONS if ops.OPS[name].torch_module]
+    convertible.append("softmax")
     for layer in layers:
         if layer.activation != "linear" and layer.activation not in convertible:
             raise ValueError(
@@ -107,6 +110,8 @@ def to_torch(model: Any) -> Any:
 
 def _activation_name(torch: Any, module: Any, index: int) -> str:
     """The activation op a torch module computes: same class, same settings as ours."""
+    if isinstance(module, torch.nn.Softmax) and module.dim in (-1, 1):  # over each row
+        return "softmax"
     for name in ops.ACTIVATIONS:
         op = ops.OPS[name]
         if not op.torch_module or type(module) is not getattr(torch.nn, op.torch_module):
@@ -120,7 +125,7 @@ def _activation_name(torch: Any, module: Any, index: int) -> str:
     )
     raise ValueError(
         f"layer {index}: unsupported module {module!r}; supported: Linear (with bias), "
-        f"Identity, {supported.replace('()', '')}"
+        f"Softmax(dim=-1), Identity, {supported.replace('()', '')}"
     )
 
 

@@ -471,6 +471,26 @@ def test_every_activation_converts_to_torch_and_back(activation):
     assert back.state_dict() == model.state_dict()
 
 
+def test_softmax_output_layer_is_the_softmax_of_linear_neurons():
+    model = MLP(3, [4, 3], output_activation="softmax", seed=0)
+    x = [0.3, -1.2, 2.0]
+    hidden = model.layers[0](x)
+    logits = [Value.dot(n.w, hidden, n.b) for n in model.layers[1].neurons]
+    assert [v.data for v in model(x)] == [v.data for v in softmax(logits)]
+    assert all(n.activation == "linear" for n in model.layers[1].neurons)
+    seq = model.to_torch()
+    assert isinstance(seq[-1], torch.nn.Softmax)
+    _compare_with_torch(model, seq, np.random.default_rng(1).normal(size=(6, 3)))
+    back = MLP.from_torch(seq)
+    assert back.layers[-1].activation == "softmax" and back.state_dict() == model.state_dict()
+
+
+def test_softmax_is_a_layer_activation_only():
+    with pytest.raises(ValueError, match="unknown activation 'softmax'"):
+        Neuron(3, "softmax")
+    assert Layer(2, 3, "softmax", seed=0).config()["activation"] == "softmax"
+
+
 def test_from_torch_mixed_activations_round_trip(tmp_path):
     torch.manual_seed(0)
     seq = torch.nn.Sequential(
