@@ -451,7 +451,8 @@ def test_graph_ledger_prints_each_edge_of_the_chain_rule():
     assert header == ["step", "node", "op", "upstream", "input", "local", "d", "contribution",
                       "input", "grad"]  # fmt: skip
     rows = [line.split() for line in ledger[3:] if line.strip()]
-    # step 1: out = a*b + c, upstream 1; step 2: a*b, local derivatives b and a
+    # step 1: out = a*b + c, upstream 1; step 2: the node a*b (named by its sub-expression),
+    # local derivatives b and a
     assert rows[0][:4] == ["1", "out", "+", "1"] and rows[1][-4:] == ["c", "1", "1", "1"]
     assert rows[2][:4] == ["2", "a*b", "*", "1"]
     assert rows[2][-4:] == ["a", "5", "5", "5"] and rows[3][-4:] == ["b", "2", "2", "2"]

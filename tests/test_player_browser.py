@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
+import math
 import os
+import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -60,11 +64,10 @@ def browser():
         browser.close()
 
 
-@pytest.fixture()
-def page(browser, tmp_path: Path):
-    root, _ = expression()
-    path = BackwardStepper(root).to_html(tmp_path / "player.html")
-    page = browser.new_page(viewport={"width": 1400, "height": 800})
+@contextlib.contextmanager
+def opened(browser, path: Path, width: int = 1400, height: int = 800):
+    """The page at ``path``; on leaving, no script error and no request left the file."""
+    page = browser.new_page(viewport={"width": width, "height": height})
     requests, errors = [], []
     page.on("request", lambda r: requests.append(r.url))
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -73,6 +76,13 @@ def page(browser, tmp_path: Path):
     assert errors == []
     assert all(url.startswith("file:") for url in requests), requests
     page.close()
+
+
+@pytest.fixture()
+def page(browser, tmp_path: Path):
+    root, _ = expression()
+    with opened(browser, BackwardStepper(root).to_html(tmp_path / "player.html")) as page:
+        yield page
 
 
 def shown(page) -> dict[str, tuple[float, str, str]]:
@@ -177,3 +187,280 @@ def test_screenshot_shows_the_highlight_and_the_ledger_row(page, tmp_path: Path)
     assert page.eval_on_selector_all(".agl-ledger tr.agl-now", "rs => rs.length") == len(
         row.parents
     )
+
+
+def test_mount_player_is_one_entry_with_two_way_position(page) -> None:
+    """The widget's contract: mountPlayer(el, data, {position, onPosition}) -> {setPosition}."""
+    total = int(page.text_content(".agl-counter").split("/")[1])
+    page.evaluate(
+        """() => {
+        const data = JSON.parse(document.getElementById("player-data").textContent);
+        const el = document.createElement("div");
+        el.id = "second";
+        el.style.height = "500px";
+        document.body.append(el);
+        window.calls = [];
+        window.second = mountPlayer(el, data, {position: 2, onPosition: (k) => calls.push(k)});
+    }"""
+    )
+    counter = "#second .agl-counter"
+    assert page.get_attribute(counter, "data-step") == "2"
+    page.click("#second [data-action=step]")
+    page.click("#second [data-action=back]")
+    page.click("#second [data-action=reset]")
+    assert page.evaluate("calls") == [3, 2, 0]
+    page.evaluate(f"second.setPosition({total})")  # from Python: no echo back
+    assert page.get_attribute(counter, "data-step") == str(total)
+    assert page.evaluate("[calls.length, second.position()]") == [3, total]
+    assert page.get_attribute("#player .agl-counter", "data-step") == "0"  # independent
+    _, expected = reference(total)
+    grads = page.eval_on_selector_all(
+        "#second g.node.value", "els => els.map(e => [e.dataset.name, Number(e.dataset.grad)])"
+    )
+    assert dict(grads) == expected
+
+
+def test_ledger_grows_with_the_steps_show_all_and_quiz(page) -> None:
+    def ledger_steps() -> list[str]:
+        return page.eval_on_selector_all(
+            ".agl-ledger tbody tr", "rs => [...new Set(rs.map(r => r.dataset.step))]"
+        )
+
+    assert ledger_steps() == []  # nothing is given away before the first step
+    for _ in range(2):
+        page.click("[data-action=step]")
+    assert ledger_steps() == ["1", "2"]
+    page.click("[data-action=showall]")
+    total = int(page.text_content(".agl-counter").split("/")[1])
+    assert ledger_steps() == [str(k) for k in range(1, total + 1)]
+    assert page.eval_on_selector_all(".agl-ledger tr.agl-later", "rs => rs.length") > 0
+    page.click("[data-action=showall]")
+    page.click("[data-action=quiz]")
+    before = shown(page)
+    page.click("[data-action=step]")  # asks first: contributions hidden, nothing changed
+    assert page.get_attribute(".agl-counter", "data-step") == "2"
+    assert shown(page) == before
+    cells = page.eval_on_selector_all(
+        ".agl-current-row tr",
+        "rows => rows.slice(1).map(r => [r.cells[2].textContent, r.cells[3].textContent])",
+    )
+    assert cells and all(c == ["?", "?"] for c in cells)
+    assert page.text_content("[data-action=step]").startswith("reveal")
+    page.click("[data-action=step]")  # reveals: the step is taken
+    assert page.get_attribute(".agl-counter", "data-step") == "3"
+    _, expected = reference(3)
+    assert {n: g for n, (g, _, _) in shown(page).items()} == expected
+    page.click("[data-action=ledger]")
+    assert not page.is_visible(".agl-side")
+    page.click("[data-action=ledger]")
+    assert page.is_visible(".agl-side")
+
+
+def view_box(page) -> list[float]:
+    return [float(x) for x in page.get_attribute(".agl-graph svg", "viewBox").split()]
+
+
+def test_wheel_zoom_drag_pan_fit_and_natural_size(page) -> None:
+    page.click("[data-action=fit]")
+    _, _, w, h = view_box(page)
+    graph = page.eval_on_selector(
+        ".agl-graph svg > g",
+        "g => { const b = g.getBBox(); return [b.x, b.y, b.width, b.height]; }",
+    )
+    box = page.locator(".agl-graph").bounding_box()
+    scale = float(page.get_attribute(".agl-player", "data-scale"))
+    assert w == pytest.approx(box["width"] / scale) and h == pytest.approx(box["height"] / scale)
+    assert w >= graph[2] and h >= graph[3]  # the whole graph is in view
+    page.mouse.move(box["x"] + 200, box["y"] + 150)
+    page.mouse.wheel(0, -400)
+    page.wait_for_function(f"Number(document.querySelector('.agl-player').dataset.scale) > {scale}")
+    zoomed = float(page.get_attribute(".agl-player", "data-scale"))
+    before = view_box(page)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 300, box["y"] + 200, steps=5)
+    page.mouse.up()
+    after = view_box(page)
+    assert after[0] == pytest.approx(before[0] - 100 / zoomed)
+    assert after[1] == pytest.approx(before[1] - 50 / zoomed)
+    page.click("[data-action=zoom100]")
+    assert float(page.get_attribute(".agl-player", "data-scale")) == pytest.approx(4 / 3)
+
+
+def test_tooltips_name_nodes_never_internal_ids(page) -> None:
+    titles = page.eval_on_selector_all(".agl-graph title", "ts => ts.map(t => t.textContent)")
+    _, nodes = expression()
+    assert {v.label for v in nodes} <= set(titles)
+    assert not [t for t in titles if re.fullmatch(r"n\d+(_op)?|.*->.*|%\d+", t)]
+
+
+HOSTILE = ["</script><script>window.pwned=1</script>", "<!--<script>", "a & b", "<b>x</b>"]
+
+
+def test_hostile_labels_are_shown_as_text_and_the_page_still_steps(browser, tmp_path) -> None:
+    leaves = [Value(0.1 * (k + 1), label) for k, label in enumerate(HOSTILE)]
+    root = Value.sum(leaves).tanh() * leaves[0]
+    root.label = "</script><!--"
+    stepper = BackwardStepper(root)
+    with opened(browser, stepper.to_html(tmp_path / "hostile.html")) as page:
+        names = page.eval_on_selector_all("g.node.value", "els => els.map(e => e.dataset.name)")
+        assert set(HOSTILE) <= set(names)
+        for _ in range(stepper.total_steps):
+            page.click("[data-action=step]")
+        assert page.evaluate("window.pwned") is None
+        stepper.run()
+        assert {n: g for n, (g, _, _) in shown(page).items()} == {
+            stepper.name(v): v.grad for v in stepper.order
+        }
+
+
+def test_leaves_holding_gradients_show_them_until_more_arrives(browser, tmp_path) -> None:
+    x = Value(3.0, "x")
+    y = x * x + 2 * x
+    y.label = "y"
+    y.backward()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        stepper = BackwardStepper(y)
+    with opened(browser, stepper.to_html(tmp_path / "stale.html")) as page:
+        assert shown(page)["x"][1] == "grad 8 + ?"
+        for _ in range(stepper.total_steps):
+            page.click("[data-action=step]")
+        assert shown(page)["x"][:2] == (16.0, "grad 16")
+
+
+def mlp_loss() -> tuple[object, Value]:
+    from autograd_lite.nn import MLP
+
+    model = MLP(2, [16, 16, 1], seed=0)
+    loss = (model([Value(0.5, "x1"), Value(-0.3, "x2")]) - 1.0) ** 2
+    loss.label = "L"
+    return model, loss
+
+
+def table_cells(page) -> dict[str, list[str]]:
+    """Folded neuron tables: element id -> the texts of their grad column."""
+    return dict(
+        page.eval_on_selector_all(
+            "g.node.params",
+            "gs => gs.map(g => [g.id, [...g.querySelectorAll('text')].slice(3)"
+            ".filter((t, i) => i % 3 === 2).map(t => t.textContent)])",
+        )
+    )
+
+
+def expected_cells(model, tables: dict[str, list[str]]) -> dict[str, list[str]]:
+    out = {}
+    for layer_index, layer in enumerate(model.layers):
+        for k, neuron in enumerate(layer.neurons):
+            key = f"summary_params_layers_{layer_index}_neurons_{k}"
+            if len(neuron.w) + 1 <= 4:
+                out[key] = [f"{p.grad + 0.0:.4g}" for p in [*neuron.w, neuron.b]]
+            else:
+                top = max(abs(w.grad) for w in neuron.w)
+                out[key] = [f"≤ {top:.4g}", f"{neuron.b.grad + 0.0:.4g}"]
+    assert set(out) == set(tables)
+    return out
+
+
+def test_mlp_player_is_readable_at_1024x768_and_exact(browser, tmp_path) -> None:
+    """Acceptance: a 2-16-16-1 one-sample loss at 1024x768. Before any step no final leaf
+    gradient is shown; after "fit" and stepping to a hidden-layer node the current node's
+    label is at least 12 px tall; every step's numbers are backward()'s; at the end every
+    leaf gradient is shown."""
+    model, loss = mlp_loss()
+    path = BackwardStepper(loss, module=model).to_html(tmp_path / "mlp.html")
+    reference_model, reference_loss = mlp_loss()
+    reference = BackwardStepper(reference_loss, module=reference_model)
+    with opened(browser, path, 1024, 768) as page:
+        tables = table_cells(page)
+        assert len(tables) == 16 + 16 + 1
+        assert all(set(cells) == {"?"} for cells in tables.values())
+        inputs = {name: text for name, (_, text, _) in shown(page).items() if name in ("x1", "x2")}
+        assert inputs == {"x1": "grad ?", "x2": "grad ?"}
+        page.click("[data-action=fit]")
+        graph_box = page.locator(".agl-graph").bounding_box()
+        hidden_seen = False
+        for k in range(1, reference.total_steps + 1):
+            page.click("[data-action=step]")
+            row = reference.step()
+            view = shown(page)
+            for v in reference.order:
+                name = reference.name(v)
+                if name in view:
+                    assert view[name][0] == v.grad, (k, name)
+            cells = page.eval_on_selector_all(
+                ".agl-current-row tr", "rs => rs.slice(1).map(r => r.cells[2].textContent)"
+            )
+            assert cells == [f"{c + 0.0:.4g}" for c in row.contributions]
+            if not hidden_seen and re.match(r"l[01]\.", row.name):
+                hidden_seen = True
+                label = page.locator("g.node.value.agl-hl text").first
+                assert label.text_content() == row.name
+                box = label.bounding_box()
+                assert box["height"] >= 12, box
+                assert graph_box["x"] <= box["x"] and box["x"] + box["width"] <= (
+                    graph_box["x"] + graph_box["width"]
+                )
+                assert graph_box["y"] <= box["y"] <= graph_box["y"] + graph_box["height"]
+        assert hidden_seen
+        model_ref, ref_loss = mlp_loss()
+        ref_loss.backward()
+        tables = table_cells(page)
+        assert tables == expected_cells(model_ref, tables)
+        final = shown(page)
+        assert final["x1"][1] != "grad ?" and final["x2"][1] != "grad ?"
+        formula = page.text_content(".agl-current")
+        assert "d l0.n" in formula or "dl0.n" in formula
+
+
+def test_clicking_a_node_shows_its_ledger_entry(page) -> None:
+    stepper, _ = reference(3)
+    full = stepper.full_trace()
+    done, later = full[1], full[-1]  # the second step's node, and the last one's
+    for _ in range(3):
+        page.click("[data-action=step]")
+
+    def click(row) -> None:
+        page.locator(f"g.node.value[data-name='{row.name}']").click()
+
+    click(done)
+    assert page.get_attribute(".agl-current-row", "data-step") == "2"
+    assert page.text_content(".agl-current h2").startswith(f"Node {done.name} — step 2 of")
+    assert page.eval_on_selector_all(".agl-ledger tr.agl-picked", "rs => rs.length") == len(
+        done.parents
+    )
+    click(later)
+    heading = page.text_content(".agl-current h2")
+    assert heading.endswith("not reached yet") and page.query_selector(".agl-current-row") is None
+    page.click("[data-action=step]")  # moving shows the current step again
+    assert page.get_attribute(".agl-current-row", "data-step") == "4"
+
+
+def test_nodes_folded_into_summaries_are_highlighted_through_them(browser, tmp_path) -> None:
+    from autograd_lite.nn import MLP
+
+    model = MLP(2, [4, 4, 1], seed=2)
+    loss = (model([0.1, 0.9]) - 1.0) ** 2
+    stepper = BackwardStepper(loss, module=model, max_nodes=12)
+    with opened(browser, stepper.to_html(tmp_path / "folded.html")) as page:
+        assert page.eval_on_selector_all("g.node.summary", "gs => gs.length") >= 1
+        lit = set()
+        for _ in range(stepper.total_steps):
+            page.click("[data-action=step]")
+            lit.update(page.eval_on_selector_all("g.node.agl-hl", "gs => gs.map(g => g.id)"))
+        assert any(name.startswith("summary_layer") for name in lit)
+        assert page.get_attribute(".agl-counter", "data-step") == str(stepper.total_steps)
+
+
+def test_negative_zero_is_shown_as_zero(browser, tmp_path) -> None:
+    x = Value(-0.0, "x")
+    y = (x * -0.0) * 3.0
+    y.label = "y"
+    stepper = BackwardStepper(y)
+    assert any(math.copysign(1.0, c) < 0 for r in stepper.full_trace() for c in r.contributions)
+    with opened(browser, stepper.to_html(tmp_path / "zero.html")) as page:
+        for _ in range(stepper.total_steps):
+            page.click("[data-action=step]")
+        page.click("[data-action=showall]")
+        text = page.text_content(".agl-player")
+        assert not re.search(r"(?<![\w.])-0(?![.\d])", text), text

@@ -149,8 +149,8 @@ class Optimizer:
         key = checks.text("name", name).lower()
         known = OPTIMIZERS.get(key)
         # A module imported twice (doctest collection, reload) re-registers the same class.
-        if known is not None and known.__qualname__ != cls.__qualname__:
-            raise ValueError(f"an optimizer named {key!r} is already registered: {known}")
+        if known is not None and _path(known) != _path(cls):
+            raise ValueError(f"an optimizer named {key!r} is already registered: {_path(known)}")
         OPTIMIZERS[key] = cls
 
     def __init__(self, params: Iterable[Value], defaults: dict[str, Any]) -> None:
@@ -309,6 +309,10 @@ class Optimizer:
     def __repr__(self) -> str:
         settings = ", ".join(f"{k}={v!r}" for k, v in self.defaults.items())
         return f"{type(self).__name__}({len(self.params)} params, {settings})"
+
+
+def _path(cls: type) -> str:
+    return f"{cls.__module__}.{cls.__qualname__}"
 
 
 def make_optimizer(name: str, params: Iterable[Value], **kwargs: Any) -> Optimizer:

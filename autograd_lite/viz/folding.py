@@ -71,7 +71,15 @@ def _add_module(groups: Groups, module: Any) -> None:
 
 
 def find_groups(order: list[Value], params: Iterable[Value] | None, module: Any) -> Groups:
-    """The layer and neuron of every node of ``order`` that belongs to ``module``."""
+    """The layer and neuron of every node of ``order`` that belongs to ``module``.
+
+    >>> from autograd_lite.nn import MLP
+    >>> from autograd_lite.engine import topological_order
+    >>> model = MLP(2, [3, 1], seed=0)
+    >>> out = model([0.5, -0.5])
+    >>> find_groups(topological_order(out), None, model).of[id(out)]
+    ('layers.1', 'layers.1.neurons.0')
+    """
     groups = Groups()
     if module is not None:
         _add_module(groups, module)

@@ -46,7 +46,7 @@ class _Drawing:
     names: Mapping[int, str]
     rankdir: str
     show_grad: bool
-    fold_params: bool
+    stacked: bool
     grads: Mapping[int, float]
     status: Mapping[int, str]
     marked: set[int]
@@ -70,7 +70,8 @@ def _value_attrs(d: _Drawing, v: Value) -> dict[str, str]:
     body = " | ".join(fields)
     style = ["filled", "bold" if kind == "param" else "", "dashed" if state == "pending" else ""]
     attrs = {
-        "label": f"{{ {body} }}" if (d.rankdir in ("LR", "RL")) != d.fold_params else body,
+        # In a left-right graph "{ ... }" lays a record's fields side by side, else stacks them.
+        "label": f"{{ {body} }}" if (d.rankdir in ("LR", "RL")) != d.stacked else body,
         "shape": "record",
         "style": ",".join(s for s in style if s),
         "fillcolor": FILL[kind],
@@ -102,38 +103,52 @@ def _op_attrs(v: Value, i: int) -> dict[str, str]:
 Placed = list[tuple[str, dict[str, str]]]
 
 
-def _place_all(d: _Drawing, g: Graph) -> tuple[dict[str, dict[str, Placed]], Placed]:
-    """Every drawn node's DOT name and attributes, by layer and neuron (or unclustered)."""
-    clusters: dict[str, dict[str, Placed]] = defaultdict(lambda: defaultdict(list))
-    plain: Placed = []
+@dataclass
+class _Layout:
+    """Drawn nodes (DOT name, attributes) by layer and neuron, or outside any cluster."""
 
-    def place(v: Value, name: str, attrs: dict[str, str]) -> None:
+    clusters: dict[str, dict[str, Placed]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(list))
+    )
+    plain: Placed = field(default_factory=list)
+
+    def place(self, d: _Drawing, v: Value, name: str, attrs: dict[str, str]) -> None:
         if id(v) in d.groups.of:
             layer, neuron = d.groups.of[id(v)]
-            clusters[layer][neuron].append((name, attrs))
+            self.clusters[layer][neuron].append((name, attrs))
         else:
-            plain.append((name, attrs))
+            self.plain.append((name, attrs))
 
+
+def _place_table(d: _Drawing, g: Graph, layout: _Layout, v: Value) -> None:
+    """The folded parameter table of ``v``'s neuron, placed once (at its first parameter)."""
+    name = d.folded[id(v)]
+    if not name.startswith("params:") or d.members[name][0] is not v:
+        return
+    rows = table_rows(d.members[name], d.groups)
+    pending = {id(p): d.status.get(id(p)) == "pending" for p in d.members[name]}
+    element = _summary_id(name)
+    label = table_label(rows, d.show_grad, d.grads, pending)
+    layout.place(d, v, element, {**PARAMS_NODE, "label": label, "id": element})
+    g.tables.append((element, rows))
+    g.titles[element] = pretty(d.groups.of[id(v)][1])
+
+
+def _place_all(d: _Drawing, g: Graph) -> _Layout:
+    """Every drawn node's DOT name and attributes, by layer and neuron (or unclustered)."""
+    layout = _Layout()
     for v in d.order:
         key = id(v)
         if key in d.folded:
-            name = d.folded[key]
-            if name.startswith("params:") and d.members[name][0] is v:
-                rows = table_rows(d.members[name], d.groups)
-                pending = {id(p): d.status.get(id(p)) == "pending" for p in d.members[name]}
-                label = table_label(rows, d.show_grad, d.grads, pending)
-                element = _summary_id(name)
-                place(v, element, {**PARAMS_NODE, "label": label, "id": element})
-                g.tables.append((element, rows))
-                g.titles[element] = pretty(d.groups.of[key][1])
+            _place_table(d, g, layout, v)
             continue
         i = d.index[key]
-        place(v, f"n{i}", _value_attrs(d, v))
+        layout.place(d, v, f"n{i}", _value_attrs(d, v))
         g.titles[f"n{i}"] = d.names[key]
         if v.parents:
-            place(v, f"n{i}_op", _op_attrs(v, i))
+            layout.place(d, v, f"n{i}_op", _op_attrs(v, i))
             g.titles[f"n{i}_op"] = v.op
-    return clusters, plain
+    return layout
 
 
 def check_options(root: Any, rankdir: str, max_nodes: Any, fold_params: bool, module: Any) -> None:
@@ -164,11 +179,13 @@ def build_graph(
     flow: Value | None = None,
     fold_params: bool = False,
     names: Mapping[int, str] | None = None,
+    stacked: bool | None = None,
 ) -> Graph:
     """``draw_dot`` plus the stepper's extras: displayed ``grads`` and ``status`` by node id
     ("pending": not reached yet, "partial": some contributions still to come), ``flow``,
-    the node whose gradient just flowed to its inputs (those edges are highlighted), and
-    ``names`` (node id -> name; default ``node_names``).
+    the node whose gradient just flowed to its inputs (those edges are highlighted),
+    ``names`` (node id -> name; default ``node_names``) and ``stacked``: a record's fields
+    one above the other, across the flow (default: when parameters are folded).
 
     >>> from autograd_lite import Value
     >>> x = Value(3.0, "x")
@@ -186,7 +203,7 @@ def build_graph(
         names=names or node_names(order, neurons=groups.neurons()),
         rankdir=rankdir,
         show_grad=show_grad,
-        fold_params=fold_params,
+        stacked=fold_params if stacked is None else stacked,
         grads=grads or {},
         status=status or {},
         marked={id(v) for v in highlight},
@@ -211,10 +228,10 @@ def build_graph(
         node_attr={"fontname": "Helvetica", "fontsize": "11", "color": "#555555"},
         edge_attr={"color": "#666666", "arrowsize": "0.6"},
     )
-    clusters, plain = _place_all(d, g)
-    for layer in sorted_paths(clusters):
-        _emit_cluster(g, layer, clusters[layer], groups.module_name, d.anchors)
-    for name, attrs in plain:
+    layout = _place_all(d, g)
+    for layer in sorted_paths(layout.clusters):
+        _emit_cluster(g, layer, layout.clusters[layer], groups.module_name, d.anchors)
+    for name, attrs in layout.plain:
         g.node(name, **attrs)
     _emit_summaries(g, d)
     _emit_edges(g, d)

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from autograd_lite.engine import Value
-from autograd_lite.viz.names import fmt
+from autograd_lite.symbolic import local_derivative_texts
+from autograd_lite.viz.names import derivative_name, fmt
 
 
 @dataclass(frozen=True, repr=False)
@@ -62,7 +63,12 @@ class Trace(list):
 
 
 def format_trace(rows: list[TraceRow]) -> str:
-    """The ledger as a text table, one line per (step, input) pair."""
+    """The ledger as a text table, one line per (step, input) pair.
+
+    >>> from autograd_lite import Value, backward_trace
+    >>> print(format_trace(backward_trace(Value(3.0, "x") * 2)).splitlines()[0])
+    step  node  op  upstream  input  local d  contribution  input grad
+    """
     header = ("step", "node", "op", "upstream", "input", "local d", "contribution", "input grad")
     lines = [header]
     for row in rows:
@@ -81,3 +87,41 @@ def format_trace(rows: list[TraceRow]) -> str:
     ]
     text.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(text)
+
+
+def chain_rule(row: TraceRow, root_name: str) -> list[tuple[str, str]]:
+    """For each input of the row's node: the local derivative from the op's own rule, in
+    symbols and in numbers, and the chain rule that gives the input's contribution.
+
+    >>> from autograd_lite import Value, BackwardStepper
+    >>> u = Value(4.0, "u")
+    >>> e = u.tanh()
+    >>> e.label = "e"
+    >>> for local, chain in chain_rule(BackwardStepper(e).step(), "e"):
+    ...     print(local)
+    ...     print(chain)
+    de/du = 1 - e^2 = 1 - 0.9993^2 = 0.001341
+    de/du += de/de × de/du = 1 × 0.001341
+    """
+    node = row.node
+    by_id = dict(zip(map(id, row.parents), row.parent_names))
+    operands = node.operands
+    names = [by_id[id(o)] if isinstance(o, Value) else fmt(o) for o in operands]
+    numbers = [fmt(o.data if isinstance(o, Value) else o) for o in operands]
+    symbols = local_derivative_texts(node, names, row.name)
+    numeric = local_derivative_texts(node, numbers, fmt(node.data))
+    out = []
+    for name, symbol, number, local in zip(
+        row.parent_names, symbols, numeric, row.local_grads, strict=True
+    ):
+        d_local = derivative_name(row.name, name)
+        parts = [d_local]
+        for text in (symbol, number, fmt(local)):
+            if text != parts[-1]:
+                parts.append(text)
+        chain = (
+            f"{derivative_name(root_name, name)} += {row.upstream_name} × {d_local} "
+            f"= {fmt(row.upstream)} × {fmt(local)}"
+        )
+        out.append((" = ".join(parts), chain))
+    return out

@@ -14,6 +14,8 @@ from autograd_lite.engine import Value
 
 SHORT = 16  # longest sub-expression used as a name; longer ones are called "#k"
 _INFIX = frozenset({"+", "-", "*", "/", "**"})
+_LEVEL = {"+": 1, "-": 1, "*": 2, "/": 2, "neg": 3, "**": 4}  # how tightly each binds
+_ATOM = 5  # a name, a number, a call
 _PLAIN = re.compile(r"[\w.#]+")
 _CALL = re.compile(r"\w+\([^()]*(\([^()]*\))*[^()]*\)")
 
@@ -67,26 +69,39 @@ def _atom(name: str) -> str:
     return f" {name}" if _CALL.fullmatch(name) else f"({name})"
 
 
-def _operand(o: object, names: Mapping[int, str], compound: set[int]) -> str:
-    if not isinstance(o, Value):
-        return fmt(o)  # type: ignore[arg-type]
-    name = names[id(o)]
-    return f"({name})" if id(o) in compound else name
+def _operand(
+    o: object, names: Mapping[int, str], level: Mapping[int, int], op: str, right: bool
+) -> str:
+    """An operand's text inside ``left op right``, in parentheses when precedence needs."""
+    if isinstance(o, Value):
+        text, inner = names[id(o)], level.get(id(o), _ATOM)
+    else:
+        text = fmt(o)  # type: ignore[arg-type]
+        inner = _LEVEL["neg"] if text.startswith("-") else _ATOM
+    outer = _LEVEL[op]
+    if op == "**":
+        wrap = inner < outer if right else inner <= outer  # ** groups right to left
+    else:
+        wrap = inner <= outer if right else inner < outer  # the order the graph computes
+    return f"({text})" if wrap or (right and text.startswith("-")) else text
 
 
-def _expression(v: Value, names: Mapping[int, str], compound: set[int]) -> tuple[str, bool]:
-    """The sub-expression computing ``v``, and whether it needs parentheses inside another."""
-    operands = [_operand(o, names, compound) for o in v.operands]
-    if v.op in _INFIX and len(operands) == 2:
-        return f"{operands[0]}{v.op}{operands[1]}", True
+def _expression(v: Value, names: Mapping[int, str], level: Mapping[int, int]) -> tuple[str, int]:
+    """The sub-expression computing ``v``, and its precedence level."""
+    if v.op in _INFIX and len(v.operands) == 2:
+        a, b = (_operand(o, names, level, v.op, right) for o, right in zip(v.operands, (0, 1)))
+        space = " " if _LEVEL[v.op] == 1 else ""
+        return f"{a}{space}{v.op}{space}{b}", _LEVEL[v.op]
     if v.op == "neg":
-        return f"-{operands[0]}", True
+        x = v.parents[0]
+        text = names[id(x)]
+        return f"-({text})" if level.get(id(x), _ATOM) < _LEVEL["**"] else f"-{text}", 3
     args = [names[id(o)] if isinstance(o, Value) else fmt(o) for o in v.operands]
     if v.op == "abs":
-        return f"|{args[0]}|", False
+        return f"|{args[0]}|", _ATOM
     if v.op == "leaky_relu":
         args = args[:1]  # the slope is part of the op, not an input
-    return f"{v.op}({', '.join(args)})", False
+    return f"{v.op}({', '.join(args)})", _ATOM
 
 
 def node_names(
@@ -104,12 +119,12 @@ def node_names(
     >>> from autograd_lite.engine import topological_order
     >>> order = topological_order(u)
     >>> [node_names(order)[id(v)] for v in order]
-    ['a', 'b', 'a*b', '(a*b)+1']
+    ['a', 'b', 'a*b', 'a*b + 1']
     """
     params = params or {}
     neurons = neurons or {}
     names: dict[int, str] = {}
-    compound: set[int] = set()  # names that are expressions: parenthesized inside others
+    level: dict[int, int] = {}  # precedence of names that are expressions
     for k, v in enumerate(order):
         key = id(v)
         if key in params:
@@ -119,11 +134,10 @@ def node_names(
         elif v.parents and key in neurons:
             names[key] = f"{neurons[key]}.{v.op}"
         elif v.parents:
-            text, infix = _expression(v, names, compound)
+            text, precedence = _expression(v, names, level)
             if len(text) <= SHORT:
                 names[key] = text
-                if infix:
-                    compound.add(key)
+                level[key] = precedence
             else:
                 names[key] = f"#{k}"
         else:

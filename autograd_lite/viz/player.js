@@ -16,13 +16,17 @@ function mountPlayer(el, data, options = {}) {
   const N = steps.length;
   const interval = options.interval || data.interval_ms || 700;
   const onPosition = options.onPosition || (() => {});
-  const FOLLOW_SCALE = 4 / 3; // px per graph point when following a node: 11 pt text is 14.7 px
+  const NATURAL = 4 / 3; // px per graph point at "100%" (Graphviz draws in points)
+  const FOLLOW_SCALE = 1.1; // the smallest zoom "follow" keeps: 11 pt node text is 12.1 px
+  const MAX_FIT = 2; // "fit" enlarges a small graph at most this much
   let k = Math.max(0, Math.min(N, Math.floor(Number(options.position) || 0)));
   let timer = null;
   let asking = false; // quiz mode: the next step is shown as a question, not yet taken
   let showAll = false;
   let quiz = false;
   let follow = true;
+  let picked = null; // the step whose entry a click on a node shows (null: the current one)
+  let pickedName = "";
 
   /* Python's format(x + 0.0, ".4g"), so the live labels read like the static ones. */
   function g4(x) {
@@ -84,7 +88,7 @@ function mountPlayer(el, data, options = {}) {
   const current = make("div", { class: "agl-current" });
   const ledger = make("table", { class: "agl-ledger" });
   const head = ledger.createTHead().insertRow();
-  for (const t of ["step", "node", "upstream", "input", "local d", "contribution", "input grad"]) {
+  for (const t of ["step", "node", "upstream", "input", "local d", "contribution", "grad"]) {
     head.append(make("th", {}, t));
   }
   const tbody = ledger.createTBody();
@@ -95,7 +99,9 @@ function mountPlayer(el, data, options = {}) {
     "up its contributions (orange italics: more to come). Dashed, \u201cgrad ?\u201d: not " +
     "reached yet. Wheel: zoom; drag: pan. Keys: \u2192 step, \u2190 back, space play/pause, " +
     "Home reset.";
-  side.append(current, ledger, legend);
+  const ledgerBox = make("div", { class: "agl-ledger-box" });
+  ledgerBox.append(ledger, legend);
+  side.append(current, ledgerBox);
   main.append(graph, side);
   root.append(bar, main);
   el.replaceChildren(root);
@@ -125,6 +131,20 @@ function mountPlayer(el, data, options = {}) {
     n.gradText = texts.reverse().find((t) => t.textContent.startsWith("grad"));
     if (n.gradText) n.gradText.dataset.role = "grad";
   });
+  /* The step a node's gradient flows from; a leaf's: the latest step that reached it. */
+  const stepOf = {};
+  steps.forEach((s, i) => { stepOf[s.node] = i + 1; });
+  function stepFor(id) {
+    if (stepOf[id]) return stepOf[id];
+    let first = null;
+    let last = null;
+    steps.forEach((s, i) => {
+      if (!s.inputs.some((inp) => inp.id === id)) return;
+      if (first === null) first = i + 1;
+      if (i + 1 <= k) last = i + 1;
+    });
+    return last || first;
+  }
   const tables = (data.tables || []).map((t) => {
     const g = byId(t.id);
     const texts = g ? Array.from(g.querySelectorAll("text")) : [];
@@ -173,11 +193,12 @@ function mountPlayer(el, data, options = {}) {
   }
   function fit() {
     const { w, h } = size();
-    view = { cx: full.x + full.w / 2, cy: full.y + full.h / 2, s: 0.98 * Math.min(w / full.w, h / full.h) };
+    const s = Math.min(MAX_FIT, 0.98 * Math.min(w / full.w, h / full.h));
+    view = { cx: full.x + full.w / 2, cy: full.y + full.h / 2, s };
     applyView();
   }
   function natural() {
-    view.s = FOLLOW_SCALE;
+    view.s = NATURAL;
     applyView();
   }
   /* Graph coordinates of an element's box, through the current view. */
@@ -194,6 +215,10 @@ function mountPlayer(el, data, options = {}) {
       h: r.height / view.s,
     };
   }
+  /* x limited to [lo, hi]; the middle of the two when the graph is smaller than the view. */
+  function clamp(x, lo, hi) {
+    return lo > hi ? (lo + hi) / 2 : Math.max(lo, Math.min(hi, x));
+  }
   function followNode(e) {
     if (!follow || !e) return;
     const b = boxOf(e);
@@ -205,8 +230,9 @@ function mountPlayer(el, data, options = {}) {
       b.x >= view.cx - vw / 2 && b.x + b.w <= view.cx + vw / 2 &&
       b.y >= view.cy - vh / 2 && b.y + b.h <= view.cy + vh / 2;
     if (!inside) {
-      view.cx = b.x + b.w / 2;
-      view.cy = b.y + b.h / 2;
+      /* Centre the node, but show as much of the graph as fits (no empty margin). */
+      view.cx = clamp(b.x + b.w / 2, full.x + vw / 2, full.x + full.w - vw / 2);
+      view.cy = clamp(b.y + b.h / 2, full.y + vh / 2, full.y + full.h - vh / 2);
     }
     applyView();
   }
@@ -226,7 +252,7 @@ function mountPlayer(el, data, options = {}) {
   }, { passive: false });
   let drag = null;
   graph.addEventListener("pointerdown", (ev) => {
-    drag = { x: ev.clientX, y: ev.clientY, cx: view.cx, cy: view.cy, moved: false };
+    drag = { x: ev.clientX, y: ev.clientY, cx: view.cx, cy: view.cy, moved: false, target: ev.target };
     graph.setPointerCapture(ev.pointerId);
     graph.classList.add("agl-dragging");
   });
@@ -240,39 +266,55 @@ function mountPlayer(el, data, options = {}) {
     applyView();
   });
   const endDrag = () => { drag = null; graph.classList.remove("agl-dragging"); };
-  graph.addEventListener("pointerup", endDrag);
+  /* A click (not a drag) on a node shows its ledger entry. */
+  graph.addEventListener("pointerup", (ev) => {
+    const clicked = drag && !drag.moved && drag.target.closest ? drag.target.closest("g.node") : null;
+    endDrag();
+    if (!clicked) return;
+    const id = clicked.id.replace(/_op$/, "");
+    const j = nodeIndex[id] === undefined ? null : stepFor(id);
+    picked = j || null;
+    pickedName = j ? nodes[nodeIndex[id]].name : "";
+    render(false);
+  });
   graph.addEventListener("pointercancel", endDrag);
   const resizer = typeof ResizeObserver === "undefined" ? null : new ResizeObserver(applyView);
   if (resizer) resizer.observe(graph);
 
   /* ------------------------------------------------------------- the ledger */
-  function formulaLines(s) {
-    return s.inputs.map((inp) => inp.formula).filter((f) => f);
-  }
+  const MAX_FORMULAS = 6; // a neuron's dot has dozens of inputs: the table lists them all
 
   function showCurrent() {
     current.replaceChildren();
     const h = make("h2");
-    if (k === 0 && !asking) {
+    if (picked !== null && picked > k && !showAll) {
+      const s = steps[picked - 1];
+      h.textContent = "Node " + pickedName + ": step " + picked + " of " + N + ", not reached yet";
+      current.append(h, make("p", {}, "Its gradient flows at step " + picked + " (node " +
+        s.name + "). Step on, or press \u201cshow all\u201d to see it now."));
+      return;
+    }
+    if (picked === null && k === 0 && !asking) {
       h.textContent = "Start";
       const p = make("p", {}, "The root's grad is seeded with " + g4(num(data.seed)) + " (" +
         (data.seed_name || "d/d root") + "). Press step to pass it back one node at a time.");
       current.append(h, p);
       return;
     }
-    const j = asking ? k + 1 : k;
+    const j = picked !== null ? picked : asking ? k + 1 : k;
+    const hide = asking && picked === null; // quiz: the next step's answers wait
     const s = steps[j - 1];
-    h.textContent = (asking ? "Next, step " : "Step ") + j + " of " + N + ": node " + s.name +
-      " (" + s.op + ")";
+    const lead = picked !== null ? "Node " + pickedName + " \u2014 step " : asking ? "Next, step " : "Step ";
+    h.textContent = lead + j + " of " + N + ": node " + s.name + " (" + s.op + ")";
     const p = make("p", {}, "upstream gradient " + s.upstream_name + " = " + g4(num(s.upstream)));
     const table = make("table", { class: "agl-current-row", "data-step": String(j) });
     const hr = table.insertRow();
-    for (const t of ["input", "local d" + s.name + "/d input", "contribution", "input grad now"]) {
+    for (const t of ["input", "local d", "contribution", "grad now"]) {
       hr.append(make("th", {}, t));
     }
     for (const inp of s.inputs) {
       const tr = table.insertRow();
-      const hidden = asking ? ["?", "?"] : [g4(num(inp.contrib)), g4(num(inp.after))];
+      const hidden = hide ? ["?", "?"] : [g4(num(inp.contrib)), g4(num(inp.after))];
       for (const c of [inp.name, g4(num(inp.local)), ...hidden]) {
         const td = tr.insertCell();
         td.textContent = c;
@@ -280,9 +322,18 @@ function mountPlayer(el, data, options = {}) {
       }
     }
     current.append(h, p);
-    for (const f of formulaLines(s)) current.append(make("div", { class: "agl-formula" }, f));
+    for (const inp of s.inputs.slice(0, MAX_FORMULAS)) {
+      if (!inp.formula) continue;
+      const result = hide ? "?" : g4(num(inp.contrib));
+      current.append(make("div", { class: "agl-formula" }, inp.formula),
+        make("div", { class: "agl-formula agl-chain" }, inp.chain + " = " + result));
+    }
+    if (s.inputs.length > MAX_FORMULAS) {
+      current.append(make("p", {}, "\u2026 and " + (s.inputs.length - MAX_FORMULAS) +
+        " more inputs, in the table:"));
+    }
     current.append(table);
-    if (asking) {
+    if (hide) {
       current.append(make("p", { class: "agl-hidden" },
         "Quiz: work out each contribution = upstream \u00d7 local derivative, then press step."));
     }
@@ -290,6 +341,7 @@ function mountPlayer(el, data, options = {}) {
 
   function showLedger() {
     tbody.replaceChildren();
+    const shownPick = picked !== null && (picked <= k || showAll) ? picked : null;
     const last = showAll ? N : k;
     for (let i = 0; i < last; i++) {
       const s = steps[i];
@@ -298,6 +350,7 @@ function mountPlayer(el, data, options = {}) {
         tr.dataset.step = String(i + 1);
         if (i + 1 === k) tr.className = "agl-now";
         else if (i + 1 > k) tr.className = "agl-later";
+        if (i + 1 === shownPick) tr.classList.add("agl-picked");
         const lead = j === 0 ? [i + 1, s.name, g4(num(s.upstream))] : ["", "", ""];
         for (const c of [...lead, inp.name, g4(num(inp.local)), g4(num(inp.contrib)),
           g4(num(inp.after))]) {
@@ -305,8 +358,16 @@ function mountPlayer(el, data, options = {}) {
         }
       });
     }
-    const now = tbody.querySelector("tr.agl-now");
-    if (now && now.scrollIntoView) now.scrollIntoView({ block: "nearest" });
+    /* Keep the current step's rows in view inside the ledger box (not the page). */
+    const now = tbody.querySelectorAll("tr.agl-now");
+    if (now.length) {
+      const last = now[now.length - 1];
+      const top = now[0].offsetTop - ledger.tHead.offsetHeight;
+      const bottom = last.offsetTop + last.offsetHeight;
+      if (top < ledgerBox.scrollTop || bottom > ledgerBox.scrollTop + ledgerBox.clientHeight) {
+        ledgerBox.scrollTop = Math.max(0, Math.min(top, bottom - ledgerBox.clientHeight));
+      }
+    }
   }
 
   /* --------------------------------------------------------------- drawing */
@@ -372,6 +433,7 @@ function mountPlayer(el, data, options = {}) {
     const changed = j !== k;
     k = j;
     asking = false;
+    picked = null;
     render(true);
     if (changed && fromUser) onPosition(k);
   }
@@ -397,7 +459,7 @@ function mountPlayer(el, data, options = {}) {
   const actions = {
     reset, back, play, pause,
     step: () => { if (timer === null) step(); },
-    fit: () => { follow = false; fit(); render(false); },
+    fit: () => { fit(); render(false); },
     zoom100: () => { natural(); render(false); },
     follow: () => { follow = !follow; render(true); },
     showall: () => { showAll = !showAll; render(false); },
@@ -420,10 +482,9 @@ function mountPlayer(el, data, options = {}) {
   }
   keyTarget.addEventListener("keydown", onKey);
 
-  const first = Math.min(FOLLOW_SCALE, 0.98 * Math.min(size().w / full.w, size().h / full.h));
-  view.s = first > 0 ? first : 1;
-  applyView();
-  render(k > 0 || first < 0.5);
+  /* Start with the whole graph when it is readable so, else at the root, readable. */
+  fit();
+  render(k > 0 || view.s < FOLLOW_SCALE);
 
   return {
     setPosition(j) { pause(); moveTo(Math.floor(Number(j) || 0), false); },

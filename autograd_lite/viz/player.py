@@ -20,7 +20,7 @@ from typing import Any
 
 from autograd_lite._fileio import atomic_write, json_number
 from autograd_lite.engine import Value, topological_order
-from autograd_lite.viz.ledger import TraceRow
+from autograd_lite.viz.ledger import TraceRow, chain_rule
 from autograd_lite.viz.names import derivative_name
 from autograd_lite.viz.render import Graph
 
@@ -68,10 +68,14 @@ def player_data(
          "nodes":  [{"id", "el", "name", "data", "grad0", "consumers", "root"}],
          "tables": [{"id", "name", "rows": [{"members": [node id, ...], "max": bool}]}],
          "steps":  [{"node", "name", "op", "upstream", "upstream_name",
-                     "inputs": [{"id", "name", "local", "contrib", "after", "formula"}]}]}
+                     "inputs": [{"id", "name", "local", "contrib", "after",
+                                 "formula", "chain"}]}]}
 
     Numbers are JSON numbers, or "inf", "-inf", "nan". ``nodes`` are in topological order
-    (``id`` is "n<index>"); ``el`` is the SVG element drawing the node (itself, or the
+    (``id`` is "n<index>"); an input's ``formula`` is its local derivative in symbols and
+    numbers ("de/du = 1 - e^2 = 1 - 0.9993^2 = 0.001341"), ``chain`` the chain rule giving
+    its contribution, without the result ("dL/du += dL/de × de/du = 1 × 0.001341");
+    ``el`` is the SVG element drawing the node (itself, or the
     summary it is folded into); ``tables`` are folded neurons' parameter tables, whose grad
     cells the player fills in (a summarized row shows the largest |grad| of its members).
 
@@ -85,6 +89,7 @@ def player_data(
     """
     order = topological_order(root)
     key = {id(v): f"n{i}" for i, v in enumerate(order)}
+    root_name = names[id(root)]
     consumers = Counter(id(p) for row in rows for p in row.parents)
     steps = [
         {
@@ -100,14 +105,16 @@ def player_data(
                     "local": json_number(d),
                     "contrib": json_number(c),
                     "after": json_number(after),
-                    "formula": "",
+                    "formula": formula,
+                    "chain": chain,
                 }
-                for p, name, d, c, after in zip(
+                for p, name, d, c, after, (formula, chain) in zip(
                     row.parents,
                     row.parent_names,
                     row.local_grads,
                     row.contributions,
                     row.grads_after,
+                    chain_rule(row, root_name),
                     strict=True,
                 )
             ],
@@ -137,7 +144,6 @@ def player_data(
         for element, trs in graph.tables
     ]
     svg = graph.svg()
-    root_name = names[id(root)]
     return {
         "title": title,
         "svg": svg[svg.index("<svg") :],
@@ -161,7 +167,13 @@ def embed_json(data: Any) -> str:
 
 
 def player_page(data: dict[str, Any]) -> str:
-    """The self-contained HTML page (no network) mounting the player on ``data``."""
+    """The self-contained HTML page (no network) mounting the player on ``data``.
+
+    >>> from autograd_lite import Value, BackwardStepper
+    >>> page = player_page(BackwardStepper(Value(2.0, "x").tanh()).player_data("tanh"))
+    >>> page.startswith("<!DOCTYPE html>") and "mountPlayer(" in page
+    True
+    """
     page = _asset("player.html")
     parts = {
         "TITLE": html.escape(data.get("title") or "Backpropagation, step by step"),
@@ -174,5 +186,12 @@ def player_page(data: dict[str, Any]) -> str:
 
 def write_player(data: dict[str, Any], path: str | Path) -> Path:
     """Write the self-contained HTML player of ``data`` (``player_data``) to ``path``,
-    atomically."""
+    atomically.
+
+    >>> import tempfile, pathlib
+    >>> from autograd_lite import Value, BackwardStepper
+    >>> data = BackwardStepper(Value(2.0, "x").tanh()).player_data()
+    >>> write_player(data, pathlib.Path(tempfile.mkdtemp()) / "p.html").suffix
+    '.html'
+    """
     return atomic_write(Path(path), player_page(data))

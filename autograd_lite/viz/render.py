@@ -62,7 +62,11 @@ def _graphviz_pure() -> str | None:
 
 
 def find_renderer() -> tuple[str, str]:
-    """``(name, executable)`` of the renderer to use, or raise ``RendererNotFound``."""
+    """``(name, executable)`` of the renderer to use, or raise ``RendererNotFound``.
+
+    >>> find_renderer()[0] in RENDERERS
+    True
+    """
     forced = os.environ.get(RENDERER_ENV, "").strip()
     if forced == NO_RENDERER:
         raise RendererNotFound(f"{RENDERER_ENV}=none hides the renderers; ")
@@ -104,7 +108,11 @@ def render(dot_source: str, fmt: str = "svg") -> bytes:
 
 
 def render_svg(dot_source: str) -> str:
-    """SVG text for ``dot_source``."""
+    """SVG text for ``dot_source``.
+
+    >>> "<svg" in render_svg("digraph { a -> b }")
+    True
+    """
     return render(dot_source, "svg").decode()
 
 

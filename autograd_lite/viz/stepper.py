@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import warnings
 from collections import Counter, deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +84,7 @@ class BackwardStepper:
         self._warn_held(leaves)
         self._start = [(v, v.grad) for v in leaves]
         self.trace = Trace()
+        self._listeners: list[Callable[[int], None]] = []
         self._walk: Iterator[Value] | None = None
         self._full: Trace | None = None
         self._restart()
@@ -169,6 +170,35 @@ class BackwardStepper:
         except BaseException:
             self._move(start)
             raise
+        for listener in self._listeners:
+            listener(k)
+
+    def add_position_listener(self, callback: Callable[[int], None]) -> None:
+        """Call ``callback(position)`` after every move (the live widget follows this way).
+
+        >>> from autograd_lite import Value
+        >>> st = BackwardStepper(Value(2.0, "a") * 3)
+        >>> st.add_position_listener(lambda k: print("at step", k))
+        >>> st.run()[-1].name
+        at step 1
+        'a*3'
+        """
+        self._listeners.append(callback)
+
+    def widget(self) -> Any:
+        """The live Jupyter widget of this stepper (needs ``autograd-lite[notebook]``): a
+        click in it moves ``position``, and moving ``position`` moves it. Showing the stepper
+        as a cell's value shows this widget.
+
+        >>> from autograd_lite import Value
+        >>> st = BackwardStepper(Value(2.0, "a") * 3)
+        >>> st.widget().position = 1
+        >>> st.done
+        True
+        """
+        from autograd_lite.viz.widget import stepper_widget
+
+        return stepper_widget(self)
 
     @property
     def total_steps(self) -> int:
@@ -256,15 +286,22 @@ class BackwardStepper:
             flow=current,
             fold_params=self.fold_params,
             names=self._graph_names,
+            stacked=True,  # narrow nodes: more of the graph readable on a screen
         )
 
-    def player_data(self, title: str = "") -> dict[str, Any]:
-        """The JSON the player's ``mountPlayer`` takes: the graph and every step of the pass."""
-        rows = self.full_trace()
+    def final_graph(self) -> Graph:
+        """The graph as the finished pass leaves it: every node with its final grad (the
+        stepper does not move).
+
+        >>> from autograd_lite import Value
+        >>> st = BackwardStepper(Value(2.0, "a") * 3)
+        >>> "grad 3" in st.final_graph().source, st.position
+        (True, 0)
+        """
         final = dict(self.initial_grads)
-        for row in rows:
+        for row in self.full_trace():
             final.update(zip(map(id, row.parents), row.grads_after))
-        graph = build_graph(
+        return build_graph(
             self.root,
             rankdir=self.rankdir,
             max_nodes=self.max_nodes,
@@ -273,18 +310,41 @@ class BackwardStepper:
             grads=final,
             fold_params=self.fold_params,
             names=self._graph_names,
+            stacked=True,  # narrow nodes: more of the graph readable on a screen
         )
+
+    def player_data(self, title: str = "") -> dict[str, Any]:
+        """The JSON the player's ``mountPlayer`` takes: the graph and every step of the pass."""
         return player.player_data(
-            self.root, rows, graph, start=self.initial_grads, names=self.names, title=title
+            self.root,
+            self.full_trace(),
+            self.final_graph(),
+            start=self.initial_grads,
+            names=self.names,
+            title=title,
         )
 
     def to_html(self, path: str | Path, title: str = "Backpropagation, step by step") -> Path:
-        """Write the self-contained HTML player of the whole pass (no network needed)."""
+        """Write the self-contained HTML player of the whole pass (no network needed).
+
+        >>> import tempfile, pathlib
+        >>> from autograd_lite import Value
+        >>> folder = pathlib.Path(tempfile.mkdtemp())
+        >>> BackwardStepper(Value(2.0, "x").tanh()).to_html(folder / "player.html").name
+        'player.html'
+        """
         return player.write_player(self.player_data(title), Path(path))
 
     def save_frames(self, folder: str | Path, fmt: str = "png") -> list[Path]:
         """One picture per position (0 .. total_steps) in ``folder`` (created), for slides:
-        ``step_000.png``, ``step_001.png``, ... The stepper's position is kept."""
+        ``step_000.png``, ``step_001.png``, ... The stepper's position is kept.
+
+        >>> import tempfile, pathlib
+        >>> from autograd_lite import Value
+        >>> folder = pathlib.Path(tempfile.mkdtemp()) / "slides"
+        >>> [p.name for p in BackwardStepper(Value(2.0, "x").tanh()).save_frames(folder, "svg")]
+        ['step_000.svg', 'step_001.svg']
+        """
         fmt = _checks.choice("fmt", fmt, ("png", "svg"))
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
@@ -296,7 +356,14 @@ class BackwardStepper:
         return paths
 
     def to_gif(self, path: str | Path, frame_ms: int = FRAME_MS) -> Path:
-        """An animated GIF of the whole pass, one frame per position (needs Pillow)."""
+        """An animated GIF of the whole pass, one frame per position (needs Pillow).
+
+        >>> import tempfile, pathlib
+        >>> from autograd_lite import Value
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "pass.gif"
+        >>> BackwardStepper(Value(2.0, "x").tanh()).to_gif(path).read_bytes()[:6]
+        b'GIF89a'
+        """
         from PIL import Image  # Pillow comes with matplotlib; imported only for GIFs
 
         frame_ms = _checks.integer("frame_ms", frame_ms, minimum=1)
@@ -324,7 +391,9 @@ class BackwardStepper:
             self.position = start
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **_: Any) -> dict:
-        return self.draw()._repr_mimebundle_()
+        from autograd_lite.viz.widget import stepper_mimebundle
+
+        return stepper_mimebundle(self)
 
     def __repr__(self) -> str:
         return (
