@@ -77,8 +77,13 @@ def reduce(terms: list[Value], reduction: str) -> LossResult:
     return total / len(terms) if reduction == "mean" else total
 
 
-def pairs(predictions: Data, targets: Data, name: str) -> tuple[list[Value], list[float]]:
-    """Flattened predictions (as Values) and targets (as floats) of equal, non-zero length."""
+def pairs(
+    predictions: Data, targets: Data, name: str, reduction: str | None = None
+) -> tuple[list[Value], list[float]]:
+    """Flattened predictions (as Values) and targets (as floats) of equal, non-zero length;
+    ``reduction``, when given, is checked first."""
+    if reduction is not None:
+        check_reduction(reduction, name)
     preds = [as_value(p, name) for p in flatten(predictions)]
     ts = [as_float(t, name) for t in flatten(targets)]
     if len(preds) != len(ts):

@@ -22,49 +22,67 @@ from autograd_lite import losses
 from autograd_lite import train as training
 from autograd_lite.nn import MLP
 
-BINARY, MULTICLASS, REGRESSION = "binary", "multiclass", "regression"
+BINARY, MULTICLASS, REGRESSION, DISTRIBUTION = "binary", "multiclass", "regression", "distribution"
 
 
 @dataclass(frozen=True)
 class Task:
-    """A loss set up for a dataset: output width, output activation, target mapping.
+    """A loss set up for a dataset: output width, output activation, targets, threshold.
 
-    >>> Task(2).n_outputs
-    2
+    ``targets`` says how the dataset's class labels are given to the loss: as they are
+    ("labels"), as -1/+1 ("signed", margin losses) or as one-hot rows ("onehot").
+
+    >>> Task(0, "softmax", "onehot").encode(np.array([2, 0]), 3).tolist()
+    [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]
     """
 
     n_outputs: int  # 0: one output per class
     output_activation: str = "linear"
-    signed_targets: bool = False  # binary targets as -1/+1 (margin losses)
+    targets: str = "labels"
     threshold: float | None = None  # binary decision threshold on the output
+
+    def encode(self, y: np.ndarray, n_classes: int) -> np.ndarray:
+        """The dataset's targets as this loss takes them."""
+        if self.targets == "signed":
+            return 2 * y - 1
+        return np.eye(n_classes)[y] if self.targets == "onehot" else y
+
+    def labels(self, y: np.ndarray) -> np.ndarray:
+        """Class labels back from ``encode``'s targets (for the plots).
+
+        >>> Task(1, targets="signed", threshold=0.0).labels(np.array([-1, 1])).tolist()
+        [0, 1]
+        """
+        if self.targets == "signed":
+            return (y + 1) // 2
+        return y.argmax(axis=1) if self.targets == "onehot" else y
 
 
 def task_for(kind: str, info: losses.LossInfo) -> Task | None:
     """How to train on a dataset of ``kind`` with the registered loss ``info``, or None
     when the loss does not fit it. Derived from the loss's task, output and targets only:
-    an MLP's output layer gives raw scores or logits (linear) or a probability (sigmoid);
-    it has no softmax layer, so multiclass probability losses have no setup here.
+    one output per class for multiclass and distribution losses (a softmax layer when they
+    read probabilities), one output for binary losses (a sigmoid when they read one).
 
     >>> task_for(BINARY, losses.REGISTRY["binary_cross_entropy"])
-    Task(n_outputs=1, output_activation='sigmoid', signed_targets=False, threshold=0.5)
-    >>> task_for(MULTICLASS, losses.REGISTRY["categorical_cross_entropy"]) is None
-    True
+    Task(n_outputs=1, output_activation='sigmoid', targets='labels', threshold=0.5)
+    >>> task_for(MULTICLASS, losses.REGISTRY["kl_divergence"])
+    Task(n_outputs=0, output_activation='softmax', targets='onehot', threshold=None)
     """
-    if info.output == "probability" and info.task != BINARY:
-        return None
-    if kind == REGRESSION:
-        return Task(1) if info.task == REGRESSION else None
+    if kind == REGRESSION or info.task == REGRESSION:
+        # 0/1 labels are real targets too, for the losses that take any real
+        fits = info.task == REGRESSION and (
+            kind == REGRESSION or (kind == BINARY and info.targets == "real")
+        )
+        return Task(1, threshold=None if kind == REGRESSION else 0.5) if fits else None
+    if info.task in (MULTICLASS, DISTRIBUTION):  # one output per class (two for binary)
+        activation = "softmax" if info.output == "probability" else "linear"
+        return Task(0, activation, "onehot" if info.targets == "distribution" else "labels")
     if kind == MULTICLASS:
-        return Task(0) if info.task == MULTICLASS else None
-    if info.task == MULTICLASS:  # two classes: two logits
-        return Task(2)
-    if info.task == BINARY:
-        if info.output == "probability":
-            return Task(1, "sigmoid", threshold=0.5)
-        return Task(1, signed_targets=info.targets == "signed", threshold=0.0)
-    if info.task == REGRESSION and info.targets == "real":  # 0/1 labels as real targets
-        return Task(1, threshold=0.5)
-    return None
+        return None
+    if info.output == "probability":
+        return Task(1, "sigmoid", threshold=0.5)
+    return Task(1, targets="signed" if info.targets == "signed" else "labels", threshold=0.0)
 
 
 KINDS = (BINARY, MULTICLASS, REGRESSION)
@@ -124,7 +142,11 @@ def _report(name: str, logs: dict[str, float]) -> str:
 @dataclass
 class Trained:
     """What ``fit_on_dataset`` hands to the plots: the model, its history, the data and the
-    test metrics."""
+    test metrics.
+
+    >>> Trained.__dataclass_fields__.keys()
+    dict_keys(['model', 'history', 'train', 'test', 'test_logs'])
+    """
 
     model: MLP
     history: training.History
@@ -150,12 +172,12 @@ def fit_on_dataset(
     >>> run.history.epoch
     [0]
     """
-    if kind == BINARY and task.signed_targets:
-        y = 2 * y - 1
+    n_classes = 1 if kind == REGRESSION else int(y.max()) + 1
+    y = task.encode(y, n_classes)
     X_train, X_test, y_train, y_test = datasets.train_test_split(
         X, y, test_size=args.test_size, seed=args.seed
     )
-    n_outputs = task.n_outputs or int(y.max()) + 1
+    n_outputs = task.n_outputs or n_classes
     nouts = [*args.hidden, n_outputs]
     args.architecture = _architecture(X.shape[1], nouts)
     model = MLP(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -56,24 +56,25 @@ class CliError(Exception):
 
 
 # ------------------------------------------------------------------ argument types
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
+def _number(convert: Callable[[str], Any], ok: Callable[[Any], bool], expected: str) -> Any:
+    """An argparse type: ``convert(text)``, refused with "expected ..." unless ``ok``."""
+
+    def parse(text: str) -> Any:
+        try:
+            value = convert(text)
+        except ValueError:
+            value = None
+        if value is None or not ok(value):
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
+        return value
+
+    return parse
 
 
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
-    if not (value > 0 and math.isfinite(value)):
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
-    return value
+_positive_int = _number(int, lambda v: v >= 1, "a positive integer")
+_positive_float = _number(float, lambda v: v > 0 and math.isfinite(v), "a positive number")
+_fraction = _number(float, lambda v: 0 < v < 1, "a fraction between 0 and 1")
+_seed = _number(int, lambda v: v >= 0, "an integer >= 0")
 
 
 def _batch_size(text: str) -> int | None:
@@ -170,8 +171,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     written = [plot_loss_curve(run.history, out / "loss_curve.png", title, args.loss)]
     if kind != REGRESSION and X.shape[1] == 2:
         train, test = run.train, run.test
-        if task.signed_targets:
-            train, test = (train[0], (train[1] + 1) // 2), (test[0], (test[1] + 1) // 2)
+        train, test = (train[0], task.labels(train[1])), (test[0], task.labels(test[1]))
         path = out / "decision_boundary.png"
         scores = class_scores(task)
         title += ": decision regions"
@@ -282,7 +282,7 @@ def cmd_graph(args: argparse.Namespace) -> int:
 # ------------------------------------------------------------------ parser
 def _add_training_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--epochs", type=_positive_int, default=30, help="passes over the training set")
-    p.add_argument("--seed", type=int, default=0, help="seed for data, weights and shuffling")
+    p.add_argument("--seed", type=_seed, default=0, help="seed for data, weights and shuffling")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -321,7 +321,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--dataset", choices=("moons", "blobs", "classification", "regression"), default="moons"
     )
     train.add_argument("--samples", type=_positive_int, default=300, help="dataset size")
-    train.add_argument("--test-size", type=float, default=0.2, help="fraction held out")
+    train.add_argument("--test-size", type=_fraction, default=0.2, help="fraction held out")
     train.add_argument("--hidden", type=_hidden, default=[16, 16], help="hidden widths, e.g. 16,16")
     train.add_argument("--activation", choices=tuple(ACTIVATIONS), default="relu")
     train.add_argument("--loss", choices=TRAINABLE_LOSSES, help="default depends on the dataset")

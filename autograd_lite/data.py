@@ -23,7 +23,7 @@ _MAX_ENUMERATED_INFORMATIVE = 20
 
 def _rng(seed: Seed) -> np.random.Generator:
     """Return a numpy Generator for ``seed`` (a Generator passes through unchanged)."""
-    return np.random.default_rng(seed)
+    return _checks.generator("seed", seed)
 
 
 def paired(X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:

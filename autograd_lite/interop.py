@@ -5,9 +5,9 @@ activation name); ``to_torch`` builds Linear + activation modules from that list
 ``dense_from_torch`` reads it back from a Sequential. PyTorch is optional: it is imported
 when a conversion runs, never when this module is imported.
 
-The activation table below covers the activations whose torch module is known here:
-``ops.OPS`` entries do not carry a torch mapping yet; once they do, this table should be
-derived from them.
+The torch module of each activation comes from its op's registry entry
+(``ops.OPS[name].torch_module`` and ``.params``): a new activation op converts with no
+change here.
 
 >>> from autograd_lite.nn import MLP
 >>> [layer.activation for layer in MLP(2, [3, 1], activation="tanh").dense_layers()]
@@ -16,10 +16,9 @@ derived from them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from autograd_lite import _checks
+from autograd_lite import _checks, ops
 
 
 class DenseWeights(NamedTuple):
@@ -35,20 +34,33 @@ class DenseWeights(NamedTuple):
     activation: str
 
 
-def _softplus(torch: Any) -> Any:
-    # torch returns x itself above `threshold` (default 20, off by up to 2e-9); at 40,
-    # x + log1p(exp(-x)) already rounds to x, so both libraries agree to the last bit.
-    return torch.nn.Softplus(beta=1.0, threshold=40.0)
+def torch_activation(torch: Any, name: str) -> Any:
+    """The ``torch.nn`` module computing activation ``name``: its class and constant
+    parameters come from the op's registry entry (``ops.OPS[name].torch_module``, ``.params``).
+
+    >>> ops.OPS["leaky_relu"].torch_module, ops.OPS["leaky_relu"].params
+    ('LeakyReLU', (('slope', 0.01),))
+    """
+    if name == "softmax":  # a layer's activation, not an op: over the layer's outputs
+        return torch.nn.Softmax(dim=-1)
+    op = ops.OPS[name]
+    module = getattr(torch.nn, op.torch_module)(*(default for _, default in op.params))
+    if op.torch_module == "Softplus":
+        # torch returns x itself above `threshold` (default 20, off by up to 2e-9); at 40,
+        # x + log1p(exp(-x)) already rounds to x, so both libraries agree to the last bit.
+        module.threshold = 40.0
+    return module
 
 
-TORCH_ACTIVATIONS: dict[str, Callable[[Any], Any]] = {
-    "relu": lambda torch: torch.nn.ReLU(),
-    "leaky_relu": lambda torch: torch.nn.LeakyReLU(0.01),
-    "tanh": lambda torch: torch.nn.Tanh(),
-    "sigmoid": lambda torch: torch.nn.Sigmoid(),
-    "softplus": _softplus,
-}
-"""Activation name -> ``f(torch)`` building the equivalent torch module."""
+# Settings of a torch module that do not change what it computes (for reading one back):
+# `inplace`, and Softplus's `threshold` (where it returns x, softplus(x) is x to 2e-9).
+_NO_EFFECT = ("inplace", "threshold")
+
+
+def _settings(module: Any) -> dict[str, str]:
+    """A torch module's settings from its ``extra_repr`` ("negative_slope=0.01, ...")."""
+    pairs = (item.split("=", 1) for item in module.extra_repr().split(", ") if "=" in item)
+    return {key: value for key, value in pairs if key not in _NO_EFFECT}
 
 
 def _torch() -> Any:
@@ -75,11 +87,13 @@ def to_torch(model: Any) -> Any:
     if not callable(getattr(model, "dense_layers", None)):
         raise TypeError(f"model must have dense_layers(), got {_checks.describe(model)}")
     layers = model.dense_layers()
+    convertible = [name for name in ops.ACTIVATIONS if ops.OPS[name].torch_module]
+    convertible.append("softmax")
     for layer in layers:
-        if layer.activation != "linear" and layer.activation not in TORCH_ACTIVATIONS:
+        if layer.activation != "linear" and layer.activation not in convertible:
             raise ValueError(
-                f"activation {layer.activation!r} has no PyTorch module here; "
-                f"convertible: linear, {', '.join(TORCH_ACTIVATIONS)}"
+                f"activation {layer.activation!r} has no PyTorch module; "
+                f"convertible: linear, {', '.join(convertible)}"
             )
     torch = _torch()
     modules: list[Any] = []
@@ -90,29 +104,35 @@ def to_torch(model: Any) -> Any:
             linear.bias.copy_(torch.tensor(bias, dtype=torch.float64))
         modules.append(linear)
         if activation != "linear":
-            modules.append(TORCH_ACTIVATIONS[activation](torch))
+            modules.append(torch_activation(torch, activation))
     return torch.nn.Sequential(*modules)
 
 
 def _activation_name(torch: Any, module: Any, index: int) -> str:
-    nn = torch.nn
-    if isinstance(module, nn.LeakyReLU) and module.negative_slope == 0.01:
-        return "leaky_relu"
-    if isinstance(module, nn.Softplus) and module.beta == 1.0:
-        return "softplus"
-    for cls, name in ((nn.ReLU, "relu"), (nn.Tanh, "tanh"), (nn.Sigmoid, "sigmoid")):
-        if isinstance(module, cls):
+    """The activation op a torch module computes: same class, same settings as ours."""
+    if isinstance(module, torch.nn.Softmax) and module.dim in (-1, 1):  # over each row
+        return "softmax"
+    for name in ops.ACTIVATIONS:
+        op = ops.OPS[name]
+        if not op.torch_module or type(module) is not getattr(torch.nn, op.torch_module):
+            continue
+        if _settings(module) == _settings(torch_activation(torch, name)):
             return name
+    supported = ", ".join(
+        f"{ops.OPS[n].torch_module}({_settings(torch_activation(torch, n))})"
+        for n in ops.ACTIVATIONS
+        if ops.OPS[n].torch_module
+    )
     raise ValueError(
-        f"layer {index}: unsupported module {module!r}; supported: Linear (with bias), ReLU, "
-        f"LeakyReLU(0.01), Tanh, Sigmoid, Softplus(beta=1), Identity"
+        f"layer {index}: unsupported module {module!r}; supported: Linear (with bias), "
+        f"Softmax(dim=-1), Identity, {supported.replace('()', '')}"
     )
 
 
 def dense_from_torch(seq: Any) -> list[DenseWeights]:
     """The layers of a ``torch.nn.Sequential`` of Linear modules, each optionally followed
-    by ReLU, LeakyReLU(0.01), Tanh, Sigmoid or Softplus(beta=1); ``MLP.from_torch`` builds
-    a model from them.
+    by the torch module of an activation op with our settings (ReLU, LeakyReLU(0.01),
+    Softplus(beta=1), GELU(approximate='none'), ...); ``MLP.from_torch`` builds a model.
 
     >>> DenseWeights._fields
     ('weight', 'bias', 'activation')

@@ -30,109 +30,29 @@ plus one row in the tests' PyTorch table. Equation numbers refer to A. Akbar's l
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from autograd_lite import _checks, _shapes
 from autograd_lite._shapes import Data, LossResult
 from autograd_lite.engine import Value
+
+# the registry, re-exported: losses.REGISTRY, losses.register_loss, ... keep working
+from autograd_lite.loss_registry import LOSSES as LOSSES
+from autograd_lite.loss_registry import OUTPUTS as OUTPUTS
+from autograd_lite.loss_registry import REGISTRY as REGISTRY
+from autograd_lite.loss_registry import TARGETS as TARGETS
+from autograd_lite.loss_registry import TASKS as TASKS
+from autograd_lite.loss_registry import LossInfo as LossInfo
+from autograd_lite.loss_registry import get_loss as get_loss
+from autograd_lite.loss_registry import loss_info as loss_info
+from autograd_lite.loss_registry import register_loss
 from autograd_lite.metrics import METRICS as METRICS  # re-exported: the one metrics registry
 from autograd_lite.metrics import accuracy as accuracy
 from autograd_lite.metrics import mean_misclassification_error as mean_misclassification_error
 from autograd_lite.metrics import zero_one_loss as zero_one_loss
 
-TASKS = ("regression", "binary", "multiclass", "distribution")
-"""What a loss is for: real targets, two classes, several classes, probability rows."""
-OUTPUTS = ("raw", "probability", "logits")
-"""What a loss reads from the model: any number, a probability (after a sigmoid or a
-softmax), or a logit (a score that the loss itself turns into a probability)."""
-TARGETS = ("real", "nonzero", "unit", "signed", "index", "distribution")
-"""The targets a loss takes: any real, a non-zero real, in [0, 1], -1 or +1, a class
-index (or a one-hot row), a probability row."""
-
 _LOG_CLAMP = -100.0  # torch.nn.functional.binary_cross_entropy clamps log at -100
 _KERAS_EPSILON = 1e-7  # keras.backend.epsilon(), the clip for probabilities
 _LOG2 = math.log(2.0)
-
-
-@dataclass(frozen=True)
-class LossInfo:
-    """A registered loss: name, function ``fn(predictions, targets, reduction=...)``, task,
-    output kind and targets.
-
-    >>> REGISTRY["hinge"].targets
-    'signed'
-    """
-
-    name: str
-    fn: Callable[..., LossResult]
-    task: str
-    output: str
-    targets: str
-
-
-REGISTRY: dict[str, LossInfo] = {}
-"""Every loss by name, with its task, output kind and targets."""
-LOSSES: dict[str, Callable[..., LossResult]] = {}
-"""Every loss by name; each entry is called as ``fn(predictions, targets, reduction=...)``."""
-
-
-def register_loss(
-    task: str, output: str, targets: str, *, name: str | None = None
-) -> Callable[[Callable[..., LossResult]], Callable[..., LossResult]]:
-    """Decorator registering a loss ``fn(predictions, targets, *, reduction="mean")`` under
-    ``name`` (by default the function's name) in ``REGISTRY`` and ``LOSSES``.
-
-    >>> @register_loss("regression", "raw", "real")
-    ... def quartic(predictions, targets, *, reduction="mean"):
-    ...     return mse(predictions, targets, reduction=reduction) ** 2
-    >>> LOSSES["quartic"]([3.0], [1.0]).data
-    16.0
-    >>> unregistered = REGISTRY.pop("quartic"), LOSSES.pop("quartic")
-    """
-    _checks.choice("task", task, TASKS)
-    _checks.choice("output", output, OUTPUTS)
-    _checks.choice("targets", targets, TARGETS)
-
-    def decorate(fn: Callable[..., LossResult]) -> Callable[..., LossResult]:
-        key = fn.__name__ if name is None else _checks.text("name", name)
-        if key in REGISTRY:
-            raise ValueError(f"a loss named {key!r} is already registered")
-        REGISTRY[key] = LossInfo(key, fn, task, output, targets)
-        LOSSES[key] = fn
-        return fn
-
-    return decorate
-
-
-def get_loss(loss: str | Callable[..., LossResult]) -> Callable[..., LossResult]:
-    """The loss registered under ``loss`` (a callable is returned as is).
-
-    >>> get_loss("mse") is mse
-    True
-    """
-    if callable(loss):
-        return loss
-    _checks.text("loss", loss)
-    if loss not in LOSSES:
-        raise ValueError(f"unknown loss {loss!r}; expected one of {sorted(LOSSES)}")
-    return LOSSES[loss]
-
-
-def loss_info(loss: str | Callable[..., LossResult]) -> LossInfo | None:
-    """The registry entry of a loss given by name or as a registered function (``None`` for
-    a callable that is not registered). ``kl_divergence`` itself maps to its entry too.
-
-    >>> loss_info(binary_cross_entropy_with_logits).output
-    'logits'
-    """
-    if isinstance(loss, str):
-        get_loss(loss)
-        return REGISTRY[loss]
-    for info in REGISTRY.values():
-        if info.fn is loss or (info.name == "kl_divergence" and loss is kl_divergence):
-            return info
-    return None
 
 
 # -------------------------------------------------------------- regression losses
@@ -144,8 +64,7 @@ def mae(predictions: Data, targets: Data, *, reduction: str = "mean") -> LossRes
     >>> mae([Value(3.0), Value(-1.0)], [1.0, 0.0]).data
     1.5
     """
-    _shapes.check_reduction(reduction, "mae")
-    preds, ts = _shapes.pairs(predictions, targets, "mae")
+    preds, ts = _shapes.pairs(predictions, targets, "mae", reduction)
     return _shapes.reduce([abs(p - t) for p, t in zip(preds, ts, strict=True)], reduction)
 
 
@@ -201,9 +120,8 @@ def huber(
     >>> [v.data for v in huber([0.5, 3.0], [0.0, 0.0], reduction="none")]
     [0.125, 2.5]
     """
-    _shapes.check_reduction(reduction, "huber")
     delta = _positive_delta(delta, "huber")
-    preds, ts = _shapes.pairs(predictions, targets, "huber")
+    preds, ts = _shapes.pairs(predictions, targets, "huber", reduction)
     terms = []
     for p, t in zip(preds, ts, strict=True):
         d = p - t
@@ -223,9 +141,8 @@ def pseudo_huber(
     >>> round(pseudo_huber([1.0], [0.0]).data, 6)  # sqrt(2) - 1
     0.414214
     """
-    _shapes.check_reduction(reduction, "pseudo_huber")
     delta = _positive_delta(delta, "pseudo_huber")
-    preds, ts = _shapes.pairs(predictions, targets, "pseudo_huber")
+    preds, ts = _shapes.pairs(predictions, targets, "pseudo_huber", reduction)
     terms = []
     for p, t in zip(preds, ts, strict=True):
         r = (p - t) / delta
@@ -242,8 +159,7 @@ def log_cosh(predictions: Data, targets: Data, *, reduction: str = "mean") -> Lo
     >>> round(log_cosh([1.0], [0.0]).data, 6)  # log(cosh(1))
     0.433781
     """
-    _shapes.check_reduction(reduction, "log_cosh")
-    preds, ts = _shapes.pairs(predictions, targets, "log_cosh")
+    preds, ts = _shapes.pairs(predictions, targets, "log_cosh", reduction)
     terms = []
     for p, t in zip(preds, ts, strict=True):
         d = p - t
@@ -259,8 +175,7 @@ def mape(predictions: Data, targets: Data, *, reduction: str = "mean") -> LossRe
     >>> mape([110.0, 45.0], [100.0, 50.0]).data
     10.0
     """
-    _shapes.check_reduction(reduction, "mape")
-    preds, ts = _shapes.pairs(predictions, targets, "mape")
+    preds, ts = _shapes.pairs(predictions, targets, "mape", reduction)
     for i, t in enumerate(ts):
         if t == 0:
             raise ValueError(
@@ -298,8 +213,7 @@ def binary_cross_entropy(
     0.223144
     """
     name = "binary_cross_entropy"
-    _shapes.check_reduction(reduction, name)
-    preds, ts = _shapes.pairs(predictions, targets, name)
+    preds, ts = _shapes.pairs(predictions, targets, name, reduction)
     _check_unit_targets(ts, name)
     terms = []
     for i, (p, t) in enumerate(zip(preds, ts, strict=True)):
@@ -330,8 +244,7 @@ def binary_cross_entropy_with_logits(
     0.693147
     """
     name = "binary_cross_entropy_with_logits"
-    _shapes.check_reduction(reduction, name)
-    preds, ts = _shapes.pairs(predictions, targets, name)
+    preds, ts = _shapes.pairs(predictions, targets, name, reduction)
     _check_unit_targets(ts, name)
     terms = []
     for x, t in zip(preds, ts, strict=True):
@@ -408,6 +321,17 @@ def cross_entropy(predictions: Data, targets: Data, *, reduction: str = "mean") 
     return _shapes.reduce(terms, reduction)
 
 
+def _probability_rows(
+    predictions: Data, what: str, name: str, reduction: str
+) -> tuple[list[list[Value]], bool]:
+    """Prediction rows, each checked to be a probability distribution (after the reduction)."""
+    _shapes.check_reduction(reduction, name)
+    rows, single = _shapes.prediction_rows(predictions, name)
+    for i, row in enumerate(rows):
+        _shapes.check_distribution([v.data for v in row], what, i, name)
+    return rows, single
+
+
 @register_loss("multiclass", "probability", "index")
 def categorical_cross_entropy(
     predictions: Data, targets: Data, *, reduction: str = "mean"
@@ -424,10 +348,7 @@ def categorical_cross_entropy(
     0.287682
     """
     name = "categorical_cross_entropy"
-    _shapes.check_reduction(reduction, name)
-    rows, single = _shapes.prediction_rows(predictions, name)
-    for i, row in enumerate(rows):
-        _shapes.check_distribution([v.data for v in row], "predictions", i, name)
+    rows, single = _probability_rows(predictions, "predictions", name, reduction)
     shape = (len(rows), len(rows[0]))
     if _shapes.depth(targets) < (1 if single else 2):
         indices = _shapes.class_indices(targets, shape[0], shape[1], name)
@@ -462,10 +383,7 @@ def kl_divergence(p: Data, q: Data, *, reduction: str = "mean") -> LossResult:
     0.143841
     """
     name = "kl_divergence"
-    _shapes.check_reduction(reduction, name)
-    rows, _ = _shapes.prediction_rows(q, name)
-    for i, row in enumerate(rows):
-        _shapes.check_distribution([v.data for v in row], "predictions q", i, name)
+    rows, _ = _probability_rows(q, "predictions q", name, reduction)
     target_rows = _shapes.target_rows(p, (len(rows), len(rows[0])), "targets p", name)
     terms = []
     for i, (row, target) in enumerate(zip(rows, target_rows, strict=True)):
@@ -478,7 +396,8 @@ def kl_divergence(p: Data, q: Data, *, reduction: str = "mean") -> LossResult:
     return _shapes.reduce(terms, reduction)
 
 
-@register_loss("distribution", "probability", "distribution", name="kl_divergence")
+@register_loss("distribution", "probability", "distribution", name="kl_divergence",
+               public=kl_divergence)  # fmt: skip
 def _kl_predictions_first(
     predictions: Data, targets: Data, *, reduction: str = "mean"
 ) -> LossResult:

@@ -59,7 +59,13 @@ class Module:
             p.grad = 0.0
 
     def forward(self, x: Any) -> Any:
-        """The module's output for one input row (each subclass defines it)."""
+        """The module's output for one input row (each subclass defines it; calling the
+        module calls it).
+
+        >>> from autograd_lite.nn import Neuron
+        >>> Neuron(1, "linear", seed=0).forward([0.0]).data
+        0.0
+        """
         raise NotImplementedError
 
     def __call__(self, x: Any) -> Any:

@@ -11,9 +11,9 @@ Parameter names (``named_parameters``, ``state_dict``) are dotted paths:
 Saving and loading live in ``serialization`` and PyTorch conversion in ``interop``; their
 functions are available here too (``nn.load``, ``nn.save``, ``nn.to_torch``, ``nn.from_torch``).
 
->>> model = MLP(2, [4, 1], seed=0)
->>> round(model([1.0, -1.0]).data, 6) == round(model([1.0, -1.0]).data, 6)
-True
+>>> model = MLP(2, [4, 1], activation="tanh", seed=0)
+>>> [name for name, _ in model.named_parameters()][:2]
+['layers.0.neurons.0.w.0', 'layers.0.neurons.0.w.1']
 """
 
 from __future__ import annotations
@@ -26,26 +26,13 @@ import numpy as np
 from autograd_lite import _checks, interop, ops, serialization
 from autograd_lite._shapes import input_row
 from autograd_lite.engine import Value
-from autograd_lite.init import INITS, initial_weights
-from autograd_lite.interop import DenseWeights, to_torch
+from autograd_lite.init import INITS as INITS
+from autograd_lite.init import initial_weights
+from autograd_lite.interop import DenseWeights
+from autograd_lite.interop import to_torch as to_torch
 from autograd_lite.module import Module
-from autograd_lite.serialization import load, save
-
-__all__ = [
-    "ACTIVATIONS",
-    "INITS",
-    "MLP",
-    "DenseWeights",
-    "Layer",
-    "Module",
-    "Neuron",
-    "from_torch",
-    "load",
-    "log_softmax",
-    "save",
-    "softmax",
-    "to_torch",
-]
+from autograd_lite.serialization import load as load
+from autograd_lite.serialization import save as save
 
 
 def _identity(v: Value) -> Value:
@@ -57,19 +44,18 @@ ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
     **{name: getattr(Value, name) for name in ops.ACTIVATIONS},
 }
 """Activation name -> function of a Value: "linear" (none) and every activation op of
-``ops.ACTIVATIONS`` (``leaky_relu`` with its default slope 0.01)."""
+``ops.ACTIVATIONS`` (``leaky_relu`` with its default slope 0.01). A ``Layer`` (and so an
+``MLP``) may also end in ``"softmax"``, which acts on the whole layer (``LAYER_ACTIVATIONS``)."""
+LAYER_ACTIVATIONS = (*ACTIVATIONS, "softmax")
 
 
-def _check_activation(name: Any, argument: str = "activation") -> str:
+def _check_activation(name: Any, argument: str = "activation", valid: Any = ACTIVATIONS) -> str:
     if not isinstance(name, str):
         raise TypeError(
-            f"{argument} must be a string, one of {', '.join(ACTIVATIONS)}, "
-            f"got {_checks.describe(name)}"
+            f"{argument} must be a string, one of {', '.join(valid)}, got {_checks.describe(name)}"
         )
-    if name not in ACTIVATIONS:
-        raise ValueError(
-            f"unknown {argument} {name!r}; valid activations: {', '.join(ACTIVATIONS)}"
-        )
+    if name not in valid:
+        raise ValueError(f"unknown {argument} {name!r}; valid activations: {', '.join(valid)}")
     return name
 
 
@@ -77,11 +63,11 @@ def _check_size(n: Any, what: str) -> int:
     return _checks.integer(what, n, minimum=1)
 
 
-def _config_activation(config: Mapping[str, Any], key: str = "activation") -> str:
+def _config_activation(config: Mapping[str, Any], key: str, valid: Any) -> str:
     name = config[key]
     if not isinstance(name, str):
         raise ValueError(f"{key} must be a string, got {name!r:.40}")
-    return _check_activation(name)
+    return _check_activation(name, key, valid)
 
 
 @serialization.register_model
@@ -108,8 +94,9 @@ class Neuron(Module):
     ) -> None:
         self.nin = _check_size(nin, "nin")
         self.activation = _check_activation(activation)
+        fan_out = _check_size(fan_out, "fan_out")
         self._act = ACTIVATIONS[activation]
-        rng = np.random.default_rng(seed)
+        rng = _checks.generator("seed", seed)
         weights = initial_weights(rng, init, activation, self.nin, fan_out, std)
         self.w = [Value(w, f"w{k}") for k, w in enumerate(weights)]
         self.b = Value(0.0, "b")
@@ -138,7 +125,7 @@ class Neuron(Module):
         >>> Neuron.parameter_count({"nin": 3, "activation": "relu"}, 100)
         4
         """
-        _config_activation(config)
+        _config_activation(config, "activation", ACTIVATIONS)
         return serialization.check_size("nin", config["nin"], limit - 1) + 1
 
     @classmethod
@@ -159,10 +146,13 @@ class Neuron(Module):
 
 @serialization.register_model
 class Layer(Module):
-    """``nout`` neurons reading the same inputs; always returns a list of Values.
+    """``nout`` neurons reading the same inputs; always returns a list of Values. With
+    ``activation="softmax"`` the neurons are linear and the layer returns their softmax.
 
     >>> [round(v.data, 3) for v in Layer(2, 2, "sigmoid", seed=0)([0.0, 0.0])]
     [0.5, 0.5]
+    >>> round(sum(v.data for v in Layer(2, 3, "softmax", seed=0)([1.0, -2.0])), 12)
+    1.0
     """
 
     def __init__(
@@ -176,15 +166,16 @@ class Layer(Module):
     ) -> None:
         self.nin = _check_size(nin, "nin")
         self.nout = _check_size(nout, "nout")
-        self.activation = _check_activation(activation)
-        rng = np.random.default_rng(seed)
+        self.activation = _check_activation(activation, valid=LAYER_ACTIVATIONS)
+        rng = _checks.generator("seed", seed)
+        each = "linear" if activation == "softmax" else activation
         self.neurons = [
-            Neuron(self.nin, activation, init, std, rng, fan_out=self.nout)
-            for _ in range(self.nout)
+            Neuron(self.nin, each, init, std, rng, fan_out=self.nout) for _ in range(self.nout)
         ]
 
     def _forward(self, x: list) -> list[Value]:
-        return [n._forward(x) for n in self.neurons]
+        out = [n._forward(x) for n in self.neurons]
+        return softmax(out) if self.activation == "softmax" else out
 
     def forward(self, x: Any) -> list[Value]:
         """The ``nout`` outputs for one input row.
@@ -211,7 +202,7 @@ class Layer(Module):
         >>> Layer.parameter_count({"nin": 3, "nout": 2, "activation": "relu"}, 100)
         8
         """
-        _config_activation(config)
+        _config_activation(config, "activation", LAYER_ACTIVATIONS)
         return _dense_count(config["nin"], [config["nout"]], limit)
 
     @classmethod
@@ -272,8 +263,8 @@ class MLP(Module):
     ) -> None:
         if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or not nouts:
             raise ValueError(f"nouts must be a non-empty list of layer sizes, got {nouts!r}")
-        _check_activation(activation)
-        _check_activation(output_activation, "output_activation")
+        _check_activation(activation, valid=LAYER_ACTIVATIONS)
+        _check_activation(output_activation, "output_activation", LAYER_ACTIVATIONS)
         activations = [activation] * (len(nouts) - 1) + [output_activation]
         self._build(nin, list(nouts), activations, init, std, seed)
 
@@ -287,7 +278,7 @@ class MLP(Module):
         seed: int | np.random.Generator | None = None,
     ) -> None:
         self.nin = _check_size(nin, "nin")
-        rng = np.random.default_rng(seed)
+        rng = _checks.generator("seed", seed)
         sizes = [self.nin] + [_check_size(n, "each layer size in nouts") for n in nouts]
         self.layers = [
             Layer(sizes[i], sizes[i + 1], act, init, std, rng) for i, act in enumerate(activations)
@@ -340,7 +331,7 @@ class MLP(Module):
         activations = serialization.check_list(
             "activations",
             config["activations"],
-            lambda name, v: _config_activation({name: v}, name),
+            lambda name, v: _config_activation({name: v}, name, LAYER_ACTIVATIONS),
         )
         if len(nouts) != len(activations):
             raise ValueError(

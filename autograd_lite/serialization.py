@@ -54,6 +54,10 @@ def register_model(cls: type) -> type:
 
 def _document(model: Any) -> str:
     """The JSON text of a model: built completely before anything is written."""
+    if not isinstance(model, tuple(MODEL_TYPES.values())):
+        raise TypeError(
+            f"model must be one of {', '.join(MODEL_TYPES)}, got {_checks.describe(model)}"
+        )
     state = {
         name: json_number(_checks.real(f"parameter {name!r}", value, finite=False))
         for name, value in model.state_dict().items()

@@ -372,7 +372,7 @@ def fit(
     optimizer = _resolve_optimizer(optimizer, model, lr)
     scheduler = _resolve_scheduler(scheduler, optimizer)
     validation = _validation(validation_data)
-    rng = np.random.default_rng(seed)
+    rng = _checks.generator("seed", seed)
     program = ModelProgram(model) if _checks.flag("jit", jit) else None
     batches(X, y, batch_size, shuffle=False)  # checks batch_size before any work is done
     per_epoch = 1 if batch_size is None else math.ceil(len(X) / batch_size)

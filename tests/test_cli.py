@@ -85,6 +85,9 @@ def test_help(entry, command):
         ["train", "--hidden", "16,x"],
         ["train", "--lr", "-1"],
         ["train", "--optimizer", "lbfgs"],
+        ["train", "--test-size", "2"],
+        ["train", "--test-size", "nan"],
+        ["train", "--seed", "-1"],
         ["graph", "a*b", "--var", "a"],
         ["graph", "a*b", "--var", "a=two"],
         ["graph", "a", "--var", "a=1", "--out", "g.jpg"],
@@ -359,24 +362,41 @@ def test_demo_writes_graph_and_plots(tmp_path):
 
 # ------------------------------------------------------------------ losses from the registry
 def test_loss_choices_come_from_the_registry():
-    from autograd_lite import _tasks as cli
-    from autograd_lite import losses
+    from autograd_lite import _tasks, losses
 
-    assert set(cli.TRAINABLE_LOSSES) <= set(losses.REGISTRY)
-    # an MLP has no softmax output layer: the multiclass probability losses are not offered
-    assert "categorical_cross_entropy" not in cli.TRAINABLE_LOSSES
-    assert "kl_divergence" not in cli.TRAINABLE_LOSSES
-    for name in set(losses.REGISTRY) - set(cli.TRAINABLE_LOSSES):
-        info = losses.REGISTRY[name]
-        assert not any(cli.task_for(kind, info) for kind in cli.KINDS)
+    # every registered loss fits a dataset: with a softmax output layer for the ones
+    # reading probabilities over classes, one-hot targets for the distribution losses
+    assert sorted(_tasks.TRAINABLE_LOSSES) == sorted(losses.REGISTRY)
+    blobs = _tasks.MULTICLASS
+    kl = _tasks.task_for(blobs, losses.REGISTRY["kl_divergence"])
+    assert (kl.output_activation, kl.targets) == ("softmax", "onehot")
+    cce = _tasks.task_for(blobs, losses.REGISTRY["categorical_cross_entropy"])
+    assert (cce.output_activation, cce.targets) == ("softmax", "labels")
+    assert _tasks.task_for(blobs, losses.REGISTRY["mse"]) is None
+    assert _tasks.task_for(_tasks.REGRESSION, losses.REGISTRY["hinge"]) is None
 
 
-@pytest.mark.parametrize("loss", ["categorical_cross_entropy", "kl_divergence"])
-def test_unlisted_losses_are_refused_as_usage_errors(loss, tmp_path):
-    done = run("train", "--loss", loss, "--out", str(tmp_path))
+def test_an_unknown_loss_is_a_usage_error(tmp_path):
+    done = run("train", "--loss", "focal", "--out", str(tmp_path))
     assert done.returncode == 2
     assert "invalid choice" in done.stderr and "Traceback" not in done.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("loss", ["categorical_cross_entropy", "kl_divergence"])
+def test_probability_losses_train_a_softmax_model_and_save_it(loss, tmp_path):
+    saved = tmp_path / "m.json"
+    done = run("train", "--dataset", "blobs", "--loss", loss, "--epochs", "30", "--samples", "60",
+               "--hidden", "8", "--seed", "1", "--out", str(tmp_path),
+               "--save", str(saved))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    from autograd_lite.nn import load
+
+    model = load(saved)
+    assert model.layers[-1].activation == "softmax"
+    assert sum(v.data for v in model([0.5, -0.5])) == pytest.approx(1.0, abs=1e-12)
+    assert metric_lines(done.stdout)["test"]["accuracy"] >= 0.9  # 3 classes: chance is 1/3
+    read_png(tmp_path / "decision_boundary.png")
 
 
 def test_every_listed_loss_trains_on_a_dataset_it_fits(tmp_path, capsys):

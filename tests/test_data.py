@@ -260,6 +260,8 @@ def test_batches_check_arguments_at_call_time() -> None:
         (lambda: make_moons(10, noise=math.nan), ValueError, "noise must be finite"),
         (lambda: make_moons(10, shuffle="no"), TypeError, "shuffle must be True or False"),
         (lambda: make_moons(10.5), TypeError, "n_samples must be an integer"),
+        (lambda: make_moons(10, seed="a"), TypeError, "seed must be an int, a numpy Generator"),
+        (lambda: make_blobs(10, seed=-3), ValueError, "seed must be >= 0, got -3"),
         (lambda: make_regression(10, 3, 2, bias="b"), TypeError, "bias must be a real number"),
         (lambda: make_blobs(10, 2, centers=np.zeros((3, 4))), ValueError, r"shape \(k, 2\)"),
         (lambda: make_blobs(10, center_box=(1, -1)), ValueError, "low < high"),

@@ -203,6 +203,22 @@ def test_layer_and_neuron_files_are_checked_the_same_way(tmp_path):
             load(write_document(tmp_path / "bad.json", document))
 
 
+def test_softmax_models_save_and_load(tmp_path):
+    model = MLP(2, [3, 4], output_activation="softmax", seed=0)
+    loaded = load(saved(tmp_path, model))
+    assert loaded.layers[-1].activation == "softmax"
+    assert [v.data for v in loaded([1.0, 2.0])] == [v.data for v in model([1.0, 2.0])]
+    document = json.loads(saved(tmp_path, Neuron(2)).read_text())
+    document["architecture"]["activation"] = "softmax"  # a neuron has no softmax
+    with pytest.raises(ValueError, match="unknown activation 'softmax'"):
+        load(write_document(tmp_path / "bad.json", document))
+
+
+def test_save_needs_a_model():
+    with pytest.raises(TypeError, match="model must be one of Neuron, Layer, MLP, got dict"):
+        nn.save({"w": 1.0}, "unused.json")
+
+
 def test_load_path_must_be_a_path():
     with pytest.raises(TypeError, match=r"path must be a str or os\.PathLike, got NoneType"):
         load(None)

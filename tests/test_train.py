@@ -1,5 +1,5 @@
 """Tests for autograd_lite.train: update counts, torch-checked updates, history, metrics,
-schedulers, progress bar, errors, and the seeds' experiments (marked slow)."""
+schedulers, progress bar, errors, and the lectures' experiments (marked slow)."""
 
 import math
 import sys
@@ -46,7 +46,7 @@ def _tiny(n: int = 10, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     return make_moons(n, noise=0.1, seed=seed)
 
 
-# updates per epoch: the seeds' three gradient-descent variants
+# updates per epoch: the three gradient-descent variants (batch, stochastic, mini-batch)
 
 
 @pytest.mark.parametrize(
@@ -423,6 +423,9 @@ def _fit_call(**overrides):
         (_fit_call(scheduler=5), TypeError, "scheduler must be an object with step.*got int 5"),
         (_fit_call(loss=lambda p, t: 0.5), TypeError, "loss must return a Value.*got float 0.5"),
         (_fit_call(shuffle="yes"), TypeError, "shuffle must be True or False"),
+        (_fit_call(seed=1.5), TypeError, "seed must be an int, a numpy Generator or None"),
+        (_fit_call(metrics=None), TypeError, "metrics must be a list of names or callables"),
+        (_fit_call(batch_size=True), TypeError, "batch_size must be an integer"),
         (_fit_call(lr=-1.0), ValueError, "lr must be >= 0, got -1.0"),
         (_fit_call(threshold="a"), TypeError, "threshold must be a real number"),
         (_fit_call(X=[["a", "b"]] * 6), TypeError, "X must hold real numbers"),
@@ -502,11 +505,11 @@ def test_regression_metric_on_a_multi_output_model_is_rejected() -> None:
         evaluate(MLP(2, [2, 2], seed=0), np.zeros((3, 2)), np.zeros(3), metrics=["mse"])
 
 
-# the seeds' experiments
+# the experiment of A. Akbar's lecture "Optimizing the Loss Function"
 
 
-def _seed_experiment_data() -> tuple[np.ndarray, ...]:
-    # Seed 000: make_classification(1000 samples, 5 features, 2 classes), 80/20 split.
+def _lecture_experiment_data() -> tuple[np.ndarray, ...]:
+    # The lecture's data: make_classification(1000 samples, 5 features, 2 classes), 80/20 split.
     # For seed 42 the generating mixture's Bayes accuracy is about 0.91 (computed from its
     # Gaussian clusters), so 85% is reachable but not free.
     X, y = make_classification(n_samples=1000, n_features=5, n_classes=2, seed=42)
@@ -514,8 +517,8 @@ def _seed_experiment_data() -> tuple[np.ndarray, ...]:
 
 
 @pytest.mark.slow
-def test_seed_experiment_with_adam_reaches_85_percent() -> None:
-    X_train, X_test, y_train, y_test = _seed_experiment_data()
+def test_lecture_experiment_with_adam_reaches_85_percent() -> None:
+    X_train, X_test, y_train, y_test = _lecture_experiment_data()
     model = MLP(5, [7, 7, 1], seed=0)
     history = fit(
         model,
@@ -538,8 +541,8 @@ def test_seed_experiment_with_adam_reaches_85_percent() -> None:
 
 
 @pytest.mark.slow
-def test_seed_experiment_with_sgd_learns() -> None:
-    X_train, X_test, y_train, y_test = _seed_experiment_data()
+def test_lecture_experiment_with_sgd_learns() -> None:
+    X_train, X_test, y_train, y_test = _lecture_experiment_data()
     model = MLP(5, [7, 7, 1], seed=0)
     start = evaluate(model, X_test, y_test, loss="binary_cross_entropy_with_logits")["loss"]
     history = fit(
