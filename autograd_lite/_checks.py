@@ -16,7 +16,11 @@ import numpy as np
 
 
 def describe(value: Any) -> str:
-    """``value`` as a message shows it: its type and a short repr."""
+    """``value`` as a message shows it: its type and a short repr.
+
+    >>> describe("x")
+    "str 'x'"
+    """
     return f"{type(value).__name__} {value!r:.60}"
 
 

@@ -1,7 +1,7 @@
 """``grad``: derivatives as new Values, without touching any ``.grad``.
 
-``grad`` follows the same walk as ``backward`` (``engine.backward_order``, the anomaly
-check ``engine.check_backward``) but keeps the gradients in a dictionary of its own. With
+``grad`` follows the same walk as ``backward`` (``walk.backward_order``, the anomaly
+check ``walk.check_backward``) but keeps the gradients in a dictionary of its own. With
 ``create_graph=True`` each local derivative is rebuilt as a Value graph from the same rule
 in ``ops.OPS`` that ``backward`` uses as a number, so the result can be differentiated
 again: second and third derivatives, Hessians, Newton's method.
@@ -19,14 +19,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from autograd_lite import _checks
-from autograd_lite.engine import (
-    Value,
-    backward_order,
-    check_backward,
-    enable_grad,
-    is_anomaly_enabled,
-)
+from autograd_lite.engine import Value, enable_grad, is_anomaly_enabled
 from autograd_lite.ops import OPS
+from autograd_lite.walk import backward_order, check_backward
 
 
 def _values(x: Value | Sequence[Value], name: str) -> list[Value]:

@@ -21,11 +21,25 @@ import numpy as np
 
 from autograd_lite import _checks
 from autograd_lite.ops import OPS, Op
+from autograd_lite.walk import backward_order, check_backward, describe, topological_order, walk
+
+__all__ = [
+    "Value",
+    "apply",
+    "backward_order",
+    "backward_steps",
+    "check_backward",
+    "detect_anomaly",
+    "enable_grad",
+    "is_anomaly_enabled",
+    "is_grad_enabled",
+    "no_grad",
+    "topological_order",
+]
 
 _grad_enabled = True  # False inside no_grad()
 _anomaly = False  # True inside detect_anomaly()
 _object_new = object.__new__
-_isfinite = math.isfinite
 
 
 class _GradMode(contextlib.ContextDecorator):
@@ -44,21 +58,39 @@ class _GradMode(contextlib.ContextDecorator):
 
 
 class no_grad(_GradMode):
-    """Context manager and decorator: ops inside record no parents (results are leaves)."""
+    """Context manager and decorator: ops inside record no parents (results are leaves).
+
+    >>> with no_grad():
+    ...     y = Value(2.0) * 3
+    >>> y.is_leaf
+    True
+    """
 
     _enabled = False
 
 
 class enable_grad(_GradMode):
     """Context manager and decorator: ops record the graph again, even inside ``no_grad``
-    (PyTorch's name; ``grad(..., create_graph=True)`` and ``Optimizer.step(closure)`` use it)."""
+    (PyTorch's name; ``grad(..., create_graph=True)`` and ``Optimizer.step(closure)`` use it).
+
+    >>> with no_grad(), enable_grad():
+    ...     y = Value(2.0) * 3
+    >>> y.is_leaf
+    False
+    """
 
     _enabled = True
 
 
 class detect_anomaly(contextlib.ContextDecorator):
     """Raise ``FloatingPointError`` at the first op whose forward value or backward gradient
-    is not finite, naming the op and its inputs. Outside it, inf and nan just propagate."""
+    is not finite, naming the op and its inputs. Outside it, inf and nan just propagate.
+
+    >>> with detect_anomaly():
+    ...     Value(-1.0).log()
+    Traceback (most recent call last):
+    FloatingPointError: detect_anomaly: forward of 'log' gave nan from inputs -1.0 ...
+    """
 
     def __enter__(self) -> detect_anomaly:
         global _anomaly
@@ -71,12 +103,20 @@ class detect_anomaly(contextlib.ContextDecorator):
 
 
 def is_grad_enabled() -> bool:
-    """False inside ``no_grad()``."""
+    """False inside ``no_grad()``.
+
+    >>> is_grad_enabled()
+    True
+    """
     return _grad_enabled
 
 
 def is_anomaly_enabled() -> bool:
-    """True inside ``detect_anomaly()``."""
+    """True inside ``detect_anomaly()``.
+
+    >>> is_anomaly_enabled()
+    False
+    """
     return _anomaly
 
 
@@ -119,20 +159,10 @@ def _data(other: Any) -> Any:
     return other.data if isinstance(other, Value) else other
 
 
-def _describe(operands: Iterable[Any]) -> str:
-    parts = []
-    for o in operands:
-        if isinstance(o, Value):
-            parts.append(f"{o.data!r} (label {o.label or '<unlabeled>'!r})")
-        else:
-            parts.append(f"{o!r} (constant)")
-    return ", ".join(parts)
-
-
 def _forward_anomaly(op: str, data: float, operands: tuple) -> None:
     if not math.isfinite(data):
         raise FloatingPointError(
-            f"detect_anomaly: forward of {op!r} gave {data!r} from inputs {_describe(operands)}"
+            f"detect_anomaly: forward of {op!r} gave {data!r} from inputs {describe(operands)}"
         )
 
 
@@ -261,81 +291,17 @@ def _arithmetic(op: str, reflected: bool = False) -> Callable[[Value, Any], Valu
     return method
 
 
-def topological_order(roots: Value | Sequence[Value], leaves: bool = True) -> list[Value]:
-    """Every node reachable from ``roots``, each after all of its parents.
-
-    Iterative depth-first search: a chain of a million nodes needs no recursion. With
-    ``leaves=False`` only the nodes made by ops are listed (all that ``backward`` needs).
-    The path being searched is kept in two parallel lists (nodes, and iterators over their
-    parents still to visit) rather than a list of pairs: one object fewer per node for
-    the garbage collector to count and walk, which halves the sort's time on deep graphs.
-    """
-    roots = [roots] if isinstance(roots, Value) else list(roots)
-    order: list[Value] = []
-    seen: set[Value] = set()  # Values hash by identity
-    for root in roots:
-        if root in seen:
-            continue
-        seen.add(root)
-        if not root.parents:
-            if leaves:
-                order.append(root)
-            continue
-        path, pending = [root], [iter(root.parents)]
-        while path:
-            for parent in pending[-1]:
-                if parent.parents:
-                    if parent not in seen:
-                        seen.add(parent)
-                        path.append(parent)
-                        pending.append(iter(parent.parents))
-                        break
-                elif leaves and parent not in seen:
-                    seen.add(parent)
-                    order.append(parent)
-            else:
-                pending.pop()
-                order.append(path.pop())
-    return order
-
-
-def backward_order(roots: Value | Sequence[Value]) -> list[Value]:
-    """The nodes a backward pass visits, in its order: every node made by an op that is
-    reachable from ``roots``, each before its parents (reverse topological order).
-
-    The one schedule of every backward walk: ``backward_steps`` and ``grad`` both follow it.
-
-    >>> x = Value(2.0, label="x")
-    >>> [node.op for node in backward_order((x * x).exp())]
-    ['exp', '*']
-    """
-    order = topological_order(roots, leaves=False)
-    order.reverse()
-    return order
-
-
-def check_backward(node: Value, g: Any, local: Sequence[Any] | None = None) -> None:
-    """Under ``detect_anomaly``: raise ``FloatingPointError`` if ``node`` would send a
-    non-finite gradient to a parent, naming the op, the parent and the numbers.
-
-    ``local`` defaults to the node's stored local derivatives; ``g`` and ``local`` may be
-    Values (``grad(create_graph=True)``), whose data is checked.
-    """
-    g = _data(g)
-    for i, d in enumerate(node.local_grads if local is None else map(_data, local)):
-        if not math.isfinite(g * d):
-            raise FloatingPointError(
-                f"detect_anomaly: backward of {node.op!r} gave a non-finite gradient "
-                f"{g * d!r} for its input {i} (upstream {g!r} x local {d!r}); "
-                f"the node's inputs: {_describe(node.operands)}"
-            )
-
-
 class Value:
     """A scalar in a computation graph.
 
     ``data`` is the value, ``grad`` d(root)/d(self) after ``root.backward()``, ``op`` the
     operation that made it ("" for a leaf), ``parents`` its input Values.
+
+    >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    >>> y = (a * b).tanh()
+    >>> y.backward()
+    >>> y.op, a.grad == b.data * (1 - y.data**2)
+    ('tanh', True)
     """
 
     # _local: d self / d parent, a bare float when there is one parent, else a tuple.
@@ -356,12 +322,20 @@ class Value:
     # -------------------------------------------------------------- introspection
     @property
     def is_leaf(self) -> bool:
-        """True for Values made by the user (or under ``no_grad``), not by an op."""
+        """True for Values made by the user (or under ``no_grad``), not by an op.
+
+        >>> Value(1.0).is_leaf, (Value(1.0) + 1).is_leaf
+        (True, False)
+        """
         return not self.parents
 
     @property
     def operands(self) -> tuple:
-        """The op's inputs in order, constants included (``parents`` holds only the Values)."""
+        """The op's inputs in order, constants included (``parents`` holds only the Values).
+
+        >>> (2.0 ** Value(3.0)).operands
+        (2.0, Value(data=3, grad=0))
+        """
         ctx = self._ctx
         if ctx is None:
             return self.parents
@@ -369,7 +343,11 @@ class Value:
 
     @property
     def local_grads(self) -> tuple[float, ...]:
-        """d self / d parent for each parent, computed in the forward pass."""
+        """d self / d parent for each parent, computed in the forward pass.
+
+        >>> (Value(2.0) * Value(5.0)).local_grads
+        (5.0, 2.0)
+        """
         return (self._local,) if len(self.parents) == 1 else self._local
 
     def __repr__(self) -> str:
@@ -404,13 +382,22 @@ class Value:
     # are installed below from the op registry, one method per ``ops.OPS`` entry.
 
     def detach(self) -> Value:
-        """A new leaf with the same data (and label), cut off from the graph."""
+        """A new leaf with the same data (and label), cut off from the graph.
+
+        >>> (Value(2.0) * 3).detach().is_leaf
+        True
+        """
         return Value(self.data, self.label)
 
     # --------------------------------------------------------------- n-ary nodes
     @staticmethod
     def sum(values: Iterable[Value | float]) -> Value:
-        """One node for the sum of many terms (instead of a chain of ``+`` nodes)."""
+        """One node for the sum of many terms (instead of a chain of ``+`` nodes).
+
+        >>> s = Value.sum([Value(1.0), Value(2.0), 3.0])
+        >>> s.data, len(s.parents)
+        (6.0, 2)
+        """
         operands = tuple(values)
         return _nary("sum", operands) if operands else Value(0.0)
 
@@ -420,7 +407,11 @@ class Value:
         inputs: Sequence[Value | float],
         bias: Value | float | None = None,
     ) -> Value:
-        """One node for ``sum(w_i * x_i) + bias``: a neuron's weighted sum."""
+        """One node for ``sum(w_i * x_i) + bias``: a neuron's weighted sum.
+
+        >>> Value.dot([Value(1.0), Value(2.0)], [3.0, 4.0], bias=0.5).data
+        11.5
+        """
         if len(weights) != len(inputs):
             raise ValueError(
                 f"Value.dot needs as many weights as inputs, got {len(weights)} weights "
@@ -435,6 +426,12 @@ class Value:
 
         Leaves accumulate into ``.grad`` (call ``zero_grad`` between steps, as in PyTorch);
         non-leaf nodes are reset first, so they hold the gradient of the latest call.
+        ``gradient`` (a number or a Value) is checked before any grad changes.
+
+        >>> x = Value(3.0)
+        >>> (x * x).backward()
+        >>> x.grad
+        6.0
         """
         deque(backward_steps(self, gradient), maxlen=0)  # runs the walk to its end, in C
 
@@ -461,29 +458,7 @@ def backward_steps(root: Value, gradient: float = 1.0) -> Iterator[Value]:
     """
     if not isinstance(root, Value):
         raise TypeError(f"backward_steps: root must be a Value, got {_checks.describe(root)}")
-    return _walk(root, _gradient_number(gradient))
-
-
-def _walk(root: Value, gradient: float) -> Iterator[Value]:
-    order = backward_order(root)
-    for node in order:
-        node.grad = 0.0
-    root.grad += gradient
-    check = _anomaly
-    for node in order:
-        g = node.grad
-        if check:
-            check_backward(node, g)
-        parents = node.parents
-        if len(parents) == 1:
-            parents[0].grad += g * node._local
-        # A zero gradient times finite local derivatives adds exactly zero (a dead relu's
-        # neuron): its many inputs are skipped. With an inf or nan among the local
-        # derivatives the products are nan, and they are propagated, as in PyTorch.
-        elif g or not _isfinite(sum(node._local)):
-            for p, d in zip(parents, node._local):
-                p.grad += g * d
-        yield node
+    return walk(root, _gradient_number(gradient), _anomaly)
 
 
 def apply(op: str, *operands: Any) -> Value | float:
@@ -496,6 +471,8 @@ def apply(op: str, *operands: Any) -> Value | float:
     >>> apply("+", Value(1.0), 2.0).data, apply("**", 2.0, 10.0), apply("sum", 1.0, 2.0)
     (3.0, 1024.0, 3.0)
     """
+    if op not in OPS:
+        raise ValueError(f"unknown op {op!r}; the ops are {', '.join(OPS)}")
     entry = OPS[op]
     if entry.syntax == "nary":
         return (
@@ -517,7 +494,7 @@ def apply(op: str, *operands: Any) -> Value | float:
 
 def _example(name: str, entry: Op) -> str:
     """A runnable example for a generated one-input method's docstring."""
-    call = f"{entry.dunder[2:-2]}(Value(0.5))" if name == entry.dunder else f"Value(0.5).{name}()"
+    call = f"({entry.text('Value(0.5)')})" if name == entry.dunder else f"Value(0.5).{name}()"
     return f">>> {call}.data\n{entry.forward(0.5, *[d for _, d in entry.params])!r}"
 
 

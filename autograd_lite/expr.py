@@ -8,7 +8,7 @@ lambdas, strings, comparisons, unknown functions) raises ``ExpressionError`` bef
 is evaluated. Nothing is ever passed to ``eval``. Arithmetic on constants follows the ops'
 IEEE kernels, as on Values: ``1/0`` is ``inf``, ``(-8) ** (1/3)`` is ``nan``.
 
->>> parse("tanh(a*b + c)")({"a": 1.0, "b": 0.0, "c": 0.0}).data
+>>> parse("tanh(a*b + c)")({"a": 1.0, "b": 1.0, "c": 0.0}).data
 0.7615941559557649
 """
 
@@ -63,11 +63,21 @@ _REFUSED = {
 
 
 class ExpressionError(ValueError):
-    """The formula is not valid, uses something outside the whitelist, or cannot be evaluated."""
+    """The formula is not valid, uses something outside the whitelist, or cannot be evaluated.
+
+    >>> parse("a.b")
+    Traceback (most recent call last):
+    autograd_lite.expr.ExpressionError: not allowed at column 1: attribute access (like a.b)...
+    """
 
 
 class UndefinedVariableError(ExpressionError):
-    """The formula uses variables (``names``) that were given no value."""
+    """The formula uses variables (``names``) that were given no value.
+
+    >>> parse("a * b")({"a": 1.0})
+    Traceback (most recent call last):
+    autograd_lite.expr.UndefinedVariableError: undefined variable b: give it a value
+    """
 
     def __init__(self, names: list[str]) -> None:
         plural = len(names) > 1

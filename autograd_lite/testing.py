@@ -54,6 +54,9 @@ class Step(NamedTuple):
 
     ``operands`` holds node indices (ints) and constants (floats), ``negative`` one flag per
     operand (for ``"nonzero"`` domains), ``params`` the op's constant parameters.
+
+    >>> Step("/", (0, 1.5), (False, True))  # x0 / -exp(tanh(1.5))
+    Step(op='/', operands=(0, 1.5), negative=(False, True), params=())
     """
 
     op: str
@@ -110,7 +113,7 @@ class RandomExpression:
 def _step(draw: st.DrawFn, nodes: int) -> Step:
     op = draw(st.sampled_from(sorted(OPS)))
     entry = OPS[op]
-    count = entry.inputs or draw(st.sampled_from([1, 2, 3] if op == "sum" else [2, 3, 4, 5]))
+    count = entry.inputs or draw(st.integers(2, 5))  # n-ary: dot reads 2..5 as w, x (, bias)
     node = st.integers(0, nodes - 1)
     constant = st.floats(-2.0, 2.0, allow_nan=False, allow_infinity=False)
     operands = draw(st.lists(node | constant, min_size=count, max_size=count))

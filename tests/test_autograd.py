@@ -180,6 +180,12 @@ def test_gradcheck_names_a_bad_tolerance(check, keyword, value, error):
         check(lambda a: a * a, [1.0], **{keyword: value})
 
 
+def test_gradcheck_accepts_numpy_numbers():
+    assert gradcheck(
+        lambda a: a * a.sin(), [np.float32(0.5)], eps=np.float64(1e-6), atol=np.int64(0)
+    )
+
+
 def test_numeric_grad_names_a_bad_eps():
     with pytest.raises(ValueError, match="eps"):
         numeric_grad(lambda a: a * a, [1.0], eps=0.0)

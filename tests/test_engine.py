@@ -20,6 +20,7 @@ from autograd_lite import (
     no_grad,
     topological_order,
 )
+from autograd_lite.engine import apply
 from autograd_lite.ops import OPS
 
 # ------------------------------------------------------------------ construction
@@ -562,3 +563,34 @@ def test_parameters_accept_numpy_numbers_and_keywords():
     assert Value(-1.0).leaky_relu(slope=np.float64(0.25)).data == -0.25
     with pytest.raises(TypeError, match="alpha"):
         Value(-1.0).leaky_relu(alpha=0.1)
+
+
+def test_nodes_made_by_ops_set_every_field_that_init_sets():
+    """Ops build nodes with ``engine._node``, not ``__init__`` (speed): a field added to one
+    and forgotten in the other fails here."""
+    x = Value(1.0, label="x")
+    leaf = Value(2.0)
+    nodes = [x * 2, 2 - x, x.tanh(), x.leaky_relu(0.1), Value.sum([x, x, 1.0]), Value.dot([x], [x])]
+    with no_grad():
+        nodes.append(x * 2)
+    for node in nodes:
+        for slot in Value.__slots__:
+            assert hasattr(node, slot), slot
+        kinds = {
+            slot: type(getattr(node, slot)) for slot in ("data", "grad", "label", "op", "parents")
+        }
+        assert kinds == {slot: type(getattr(leaf, slot)) for slot in kinds}
+
+
+def test_float_of_a_value_is_its_data_like_float_of_a_tensor():
+    # kept as in PyTorch; a rule that leans on it (math.cos(x)) is caught by test_ops's
+    # second-derivative check against torch
+    assert float(Value(2.5)) == 2.5
+
+
+def test_apply_names_an_unknown_op_and_a_wrong_operand_count():
+    with pytest.raises(ValueError, match="unknown op 'tan'"):
+        apply("tan", Value(1.0))
+    with pytest.raises(TypeError, match="tanh takes 1 operands, got 2"):
+        apply("tanh", Value(1.0), 2.0)
+    assert apply("leaky_relu", Value(-1.0)).data == -0.01  # the parameter's default

@@ -17,6 +17,7 @@ Inputs are drawn in [-2, 2] and mapped into the op's domain (``Op.domain``), not
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -278,3 +279,25 @@ def test_kink_derivatives_at_zero_match_torch(torch, name):
     ours = Value(0.0)
     apply(name, ours, *TABLE[name].params).backward()
     assert ours.grad == x.grad.item()
+
+
+@pytest.mark.parametrize("name", sorted(OPS))
+def test_every_op_is_drawn_by_draw_dot(name):
+    from autograd_lite.viz import draw_dot
+
+    n = _operand_count(name)
+    xs = [into_domain(OPS[name].domain[min(k, len(OPS[name].domain) - 1)], 0.3) for k in range(n)]
+    out, _ = _call(name, "V" * n, xs)
+    # the op's node is labelled with its name (its constant parameters after it)
+    assert re.search(rf'_op \[label="?{re.escape(name)}(?!\w)', draw_dot(out).source)
+
+
+@pytest.mark.parametrize("name", ACTIVATIONS)
+def test_every_activation_serves_an_mlp(name):
+    from autograd_lite.engine import topological_order
+    from autograd_lite.nn import MLP
+
+    model = MLP(2, [3, 1], activation=name, seed=0)
+    out = model([Value(0.5), Value(-0.25)])
+    ops = [v.op for v in topological_order(out)]
+    assert ops.count(name) == 3  # one per hidden neuron; the output layer is linear

@@ -184,9 +184,10 @@ def test_screenshot_shows_the_highlight_and_the_ledger_row(page, tmp_path: Path)
         ".agl-current-row tr", "rows => rows.slice(1).map(r => r.cells[2].textContent)"
     )
     assert cells == [f"{c:.4g}" for c in row.contributions]
-    assert page.eval_on_selector_all(".agl-ledger tr.agl-now", "rs => rs.length") == len(
-        row.parents
+    now = page.eval_on_selector_all(
+        ".agl-ledger tr.agl-now", "rs => rs.map(r => r.classList.contains('agl-head'))"
     )
+    assert now == [True] + [False] * len(row.parents)  # the step's line, then its inputs
 
 
 def test_mount_player_is_one_entry_with_two_way_position(page) -> None:
@@ -237,19 +238,33 @@ def test_ledger_grows_with_the_steps_show_all_and_quiz(page) -> None:
     page.click("[data-action=showall]")
     page.click("[data-action=quiz]")
     before = shown(page)
-    page.click("[data-action=step]")  # asks first: contributions hidden, nothing changed
+    page.click("[data-action=step]")  # asks first: local d and contributions hidden
     assert page.get_attribute(".agl-counter", "data-step") == "2"
     assert shown(page) == before
-    cells = page.eval_on_selector_all(
-        ".agl-current-row tr",
-        "rows => rows.slice(1).map(r => [r.cells[2].textContent, r.cells[3].textContent])",
-    )
-    assert cells and all(c == ["?", "?"] for c in cells)
-    assert page.text_content("[data-action=step]").startswith("reveal")
-    page.click("[data-action=step]")  # reveals: the step is taken
-    assert page.get_attribute(".agl-counter", "data-step") == "3"
-    _, expected = reference(3)
-    assert {n: g for n, (g, _, _) in shown(page).items()} == expected
+    stepper, _ = reference(0)
+    data = stepper.player_data()["steps"]
+    symbolic = 0
+    for k in range(3, len(data) + 1):  # every later step: asked, then revealed
+        if k > 3:
+            page.click("[data-action=step]")  # asks
+        inputs = data[k - 1]["inputs"]
+        cells = page.eval_on_selector_all(
+            ".agl-current-row tr",
+            "rs => rs.slice(1).map(r => [...r.cells].map(c => c.textContent))",
+        )
+        assert cells == [[i["name"], "?", "?", "?"] for i in inputs]
+        formulas = page.eval_on_selector_all(".agl-formula", "fs => fs.map(f => f.textContent)")
+        asked = [t for i in inputs[:4] for t in (i["question"], i["chain_question"])]
+        assert formulas == asked and all(f.endswith(" ?") for f in formulas)
+        symbolic += sum(i["question"].count(" = ") == 2 for i in inputs)  # "d/dx = rule = ?"
+        assert page.text_content("[data-action=step]").startswith("reveal")
+        page.click("[data-action=step]")  # reveals: the step is taken, with its numbers
+        assert page.get_attribute(".agl-counter", "data-step") == str(k)
+        _, expected = reference(k)
+        assert {n: g for n, (g, _, _) in shown(page).items()} == expected
+        formulas = page.eval_on_selector_all(".agl-formula", "fs => fs.map(f => f.textContent)")
+        assert formulas[::2] == [i["formula"] for i in inputs[:4]]
+    assert symbolic >= 3  # tanh, a product and a square asked as their rules in symbols
     page.click("[data-action=ledger]")
     assert not page.is_visible(".agl-side")
     page.click("[data-action=ledger]")
@@ -426,9 +441,8 @@ def test_clicking_a_node_shows_its_ledger_entry(page) -> None:
     click(done)
     assert page.get_attribute(".agl-current-row", "data-step") == "2"
     assert page.text_content(".agl-current h2").startswith(f"Node {done.name} — step 2 of")
-    assert page.eval_on_selector_all(".agl-ledger tr.agl-picked", "rs => rs.length") == len(
-        done.parents
-    )
+    picked = ".agl-ledger tr.agl-picked:not(.agl-head)"
+    assert page.eval_on_selector_all(picked, "rs => rs.length") == len(done.parents)
     click(later)
     heading = page.text_content(".agl-current h2")
     assert heading.endswith("not reached yet") and page.query_selector(".agl-current-row") is None
@@ -464,3 +478,86 @@ def test_negative_zero_is_shown_as_zero(browser, tmp_path) -> None:
         page.click("[data-action=showall]")
         text = page.text_content(".agl-player")
         assert not re.search(r"(?<![\w.])-0(?![.\d])", text), text
+
+
+def test_the_slider_goes_to_any_step_by_drag_or_keys_and_follows_the_position(page) -> None:
+    """Issue 14's "slider over the steps": a drag or a key on it is a user move (onPosition
+    is told), setPosition moves it without an echo; the page shows that step's grads."""
+    total = int(page.text_content(".agl-counter").split("/")[1])
+    page.evaluate(
+        """() => {
+        const data = JSON.parse(document.getElementById("player-data").textContent);
+        const el = document.createElement("div");
+        el.id = "second";
+        el.style.height = "500px";
+        document.body.append(el);
+        window.calls = [];
+        window.second = mountPlayer(el, data, {onPosition: (k) => calls.push(k)});
+    }"""
+    )
+    slider = page.locator("#second input.agl-slider")
+    assert [slider.get_attribute(a) for a in ("min", "max", "value")] == ["0", str(total), "0"]
+
+    def at() -> int:
+        step = int(page.get_attribute("#second .agl-counter", "data-step"))
+        assert int(slider.input_value()) == step
+        grads = page.eval_on_selector_all(
+            "#second g.node.value", "es => es.map(e => [e.dataset.name, Number(e.dataset.grad)])"
+        )
+        assert dict(grads) == reference(step)[1]
+        return step
+
+    slider.scroll_into_view_if_needed()
+    box = slider.bounding_box()
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + 2, y)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 2, y, steps=4)
+    middle = at()
+    page.mouse.move(box["x"] + box["width"] - 1, y, steps=4)
+    page.mouse.up()
+    assert 0 < middle < total and at() == total
+    assert page.evaluate("calls")[-1] == total and middle in page.evaluate("calls")
+    slider.focus()
+    page.keyboard.press("Home")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    assert at() == 2
+    page.keyboard.press("ArrowLeft")
+    assert at() == 1 and page.evaluate("calls.slice(-3)") == [0, 1, 2, 1][-3:]
+    count = page.evaluate("calls.length")
+    page.evaluate("second.setPosition(4)")  # from Python: the slider follows, no echo
+    assert at() == 4 and page.evaluate("calls.length") == count
+    assert page.get_attribute("#player .agl-counter", "data-step") == "0"  # keys stay local
+
+
+def overflow(page, selector: str) -> list[tuple[int, int]]:
+    """(scrollWidth, clientWidth) of every element matching ``selector``."""
+    return page.eval_on_selector_all(selector, "es => es.map(e => [e.scrollWidth, e.clientWidth])")
+
+
+@pytest.mark.parametrize("size", [(1024, 768), (1920, 1080)])
+def test_the_ledger_fits_its_panel_without_sideways_scrolling(browser, tmp_path, size) -> None:
+    """The whole ledger of the 2-16-16-1 loss (longest names and numbers) and every step's
+    entry fit the side panel's width at 1024x768 and 1920x1080; so does a long label."""
+    model, loss = mlp_loss()
+    long_leaf = Value(0.5, "a_rather_long_label_for_one_input_of_the_loss")
+    loss = loss * long_leaf
+    loss.label = "L"
+    stepper = BackwardStepper(loss, module=model)
+    with opened(browser, stepper.to_html(tmp_path / "mlp.html"), *size) as page:
+        page.click("[data-action=showall]")
+        box = page.locator(".agl-ledger-box").bounding_box()
+        right = box["x"] + box["width"]
+        columns = page.eval_on_selector_all(".agl-ledger thead th", "ths => ths.length")
+        assert columns == 4
+        cells = page.eval_on_selector_all(
+            ".agl-ledger td", "tds => tds.map(td => td.getBoundingClientRect().right)"
+        )
+        assert len(cells) > 4 * 200 and max(cells) <= right
+        for k in [1, 2, 5, 40, stepper.total_steps]:
+            page.evaluate(f"player.setPosition({k})")
+            for selector in (".agl-ledger-box", ".agl-current", ".agl-side"):
+                assert all(sw <= cw for sw, cw in overflow(page, selector)), (k, selector)
+            if k == 1:  # the step whose input has the long label
+                assert "a_rather_long_label" in page.text_content(".agl-current-row")

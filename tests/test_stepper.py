@@ -373,6 +373,25 @@ def test_save_frames_and_gif(tmp_path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["new", "pass.gif", "svg"]
 
 
+def test_frames_gif_and_full_trace_move_no_listener_and_keep_the_position(tmp_path) -> None:
+    """A live widget listens to the position: pictures and the whole ledger are made
+    without moving it, and the stepper ends where it was, with the same grads."""
+    a, b = Value(2.0, "a"), Value(0.25, "b")
+    stepper = BackwardStepper((a * b).tanh() * a)
+    stepper.step()
+    heard: list[int] = []
+    stepper.add_position_listener(heard.append)
+    grads = {stepper.name(v): v.grad for v in stepper.order}
+    assert len(stepper.full_trace()) == stepper.total_steps == 3
+    stepper.save_frames(tmp_path / "frames", fmt="svg")
+    stepper.to_gif(tmp_path / "pass.gif")
+    assert heard == []
+    assert stepper.position == 1
+    assert {stepper.name(v): v.grad for v in stepper.order} == grads
+    stepper.step()  # a move of the position itself is still heard
+    assert heard == [2]
+
+
 def test_an_mlp_is_folded_and_its_parameters_are_in_natural_order() -> None:
     from autograd_lite.nn import MLP
 

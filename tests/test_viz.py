@@ -443,3 +443,45 @@ def test_to_html_writes_atomically(tmp_path, monkeypatch: pytest.MonkeyPatch) ->
     with pytest.raises(OSError, match="disk full"):
         stepper.to_html(path)
     assert path.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == ["player.html"]
+
+
+def test_viz_modules_are_small_import_without_cycles_and_old_paths_work() -> None:
+    """Every viz module stays under ~400 lines; the package's modules import each other at
+    load time without a cycle; the old flat module paths still give the same objects."""
+    import ast
+    import importlib
+    from pathlib import Path
+
+    import autograd_lite.viz as viz
+
+    folder = Path(viz.__file__).parent
+    sizes = {p.stem: len(p.read_text().splitlines()) for p in folder.glob("*.py")}
+    assert {name for name, n in sizes.items() if n > 400} == set(), sizes
+    graph: dict[str, set[str]] = {}
+    for name in sizes:
+        deps = set()
+        for node in ast.parse((folder / f"{name}.py").read_text()).body:  # load-time imports
+            if isinstance(node, ast.ImportFrom) and node.module == "autograd_lite.viz":
+                deps.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module.startswith("autograd_lite.viz."):
+                deps.add(node.module.removeprefix("autograd_lite.viz."))
+        graph[name] = deps - {"__init__"}
+
+    def visit(node: str, path: tuple[str, ...]) -> None:
+        assert node not in path, f"import cycle: {' -> '.join((*path, node))}"
+        for dep in graph.get(node, ()):
+            visit(dep, (*path, node))
+
+    for name in graph:
+        visit(name, ())
+    frames = importlib.import_module("autograd_lite.viz.frames")
+    assert {"save_frames", "to_gif"} <= set(vars(frames))
+    for old, new, names in [
+        ("stepper", "stepper", ["BackwardStepper", "backward_trace", "Trace", "TraceRow"]),
+        ("player", "player", ["player_data", "player_page", "write_player", "player_js"]),
+        ("render", "render", ["RendererNotFound", "find_renderer", "render_svg"]),
+    ]:
+        old_module = importlib.import_module(f"autograd_lite.{old}")
+        new_module = importlib.import_module(f"autograd_lite.viz.{new}")
+        assert all(getattr(old_module, n) is getattr(new_module, n) for n in names)
+    assert viz.draw_dot is importlib.import_module("autograd_lite.viz.graph").draw_dot

@@ -54,6 +54,18 @@ def test_widget_and_stepper_move_together() -> None:
     assert stepper.done
 
 
+def test_pictures_of_the_pass_do_not_move_the_widget(tmp_path) -> None:
+    """save_frames and to_gif visit every position inside Python: the page must not jump."""
+    stepper = BackwardStepper(neuron())
+    widget = stepper.widget()
+    stepper.position = 2
+    seen: list[int] = []
+    widget.observe(lambda change: seen.append(change["new"]), names="position")
+    stepper.save_frames(tmp_path / "frames", fmt="svg")
+    stepper.to_gif(tmp_path / "pass.gif")
+    assert seen == [] and widget.position == stepper.position == 2
+
+
 def test_a_move_python_refuses_puts_the_page_back() -> None:
     stepper = BackwardStepper(neuron())
     widget = stepper.widget()

@@ -103,6 +103,42 @@ def chain_rule(row: TraceRow, root_name: str) -> list[tuple[str, str]]:
     de/du = 1 - e^2 = 1 - 0.9993^2 = 0.001341
     de/du += de/de × de/du = 1 × 0.001341
     """
+    out = []
+    for d_root, d_local, symbol, number, local in _chain_parts(row, root_name):
+        parts = [d_local]
+        for text in (symbol, number, fmt(local)):
+            if text != parts[-1]:
+                parts.append(text)
+        chain = f"{d_root} += {row.upstream_name} × {d_local} = {fmt(row.upstream)} × {fmt(local)}"
+        out.append((" = ".join(parts), chain))
+    return out
+
+
+def chain_rule_questions(row: TraceRow, root_name: str) -> list[tuple[str, str]]:
+    """``chain_rule`` as a quiz: the local derivative in symbols only and the chain rule with
+    the upstream number, each ending in "?" where the answer goes. A rule that is a constant
+    (d(a+b)/da = 1) is itself the answer, so it is asked for, not shown.
+
+    >>> from autograd_lite import Value, BackwardStepper
+    >>> a, b = Value(2.0, "a"), Value(-3.0, "b")
+    >>> e = a * b + 1.0
+    >>> e.label = "e"
+    >>> st = BackwardStepper(e)
+    >>> chain_rule_questions(st.step(), "e")
+    [('de/d(a*b) = ?', 'de/d(a*b) += de/de × de/d(a*b) = 1 × ?')]
+    >>> chain_rule_questions(st.step(), "e")[0]
+    ('d(a*b)/da = b = ?', 'de/da += de/d(a*b) × d(a*b)/da = 1 × ?')
+    """
+    out = []
+    for d_root, d_local, symbol, _, local in _chain_parts(row, root_name):
+        question = d_local if symbol == fmt(local) else f"{d_local} = {symbol}"
+        chain = f"{d_root} += {row.upstream_name} × {d_local} = {fmt(row.upstream)} × ?"
+        out.append((f"{question} = ?", chain))
+    return out
+
+
+def _chain_parts(row: TraceRow, root_name: str) -> list[tuple[str, str, str, str, float]]:
+    """Per input: d root/d input, d node/d input, the rule in symbols, in numbers, the value."""
     node = row.node
     by_id = dict(zip(map(id, row.parents), row.parent_names))
     operands = node.operands
@@ -110,18 +146,9 @@ def chain_rule(row: TraceRow, root_name: str) -> list[tuple[str, str]]:
     numbers = [fmt(o.data if isinstance(o, Value) else o) for o in operands]
     symbols = local_derivative_texts(node, names, row.name)
     numeric = local_derivative_texts(node, numbers, fmt(node.data))
-    out = []
-    for name, symbol, number, local in zip(
-        row.parent_names, symbols, numeric, row.local_grads, strict=True
-    ):
-        d_local = derivative_name(row.name, name)
-        parts = [d_local]
-        for text in (symbol, number, fmt(local)):
-            if text != parts[-1]:
-                parts.append(text)
-        chain = (
-            f"{derivative_name(root_name, name)} += {row.upstream_name} × {d_local} "
-            f"= {fmt(row.upstream)} × {fmt(local)}"
+    return [
+        (derivative_name(root_name, name), derivative_name(row.name, name), symbol, number, local)
+        for name, symbol, number, local in zip(
+            row.parent_names, symbols, numeric, row.local_grads, strict=True
         )
-        out.append((" = ".join(parts), chain))
-    return out
+    ]

@@ -70,8 +70,6 @@ function mountPlayer(el, data, options = {}) {
     ["play", "play", "Play (Space)"],
     ["pause", "pause", "Pause (Space)"],
   ]);
-  const counter = make("span", { class: "agl-counter", "data-step": "0" });
-  bar.append(make("span", {}, "step "), counter);
   group([
     ["fit", "fit", "Show the whole graph"],
     ["zoom100", "100%", "Natural size"],
@@ -79,18 +77,35 @@ function mountPlayer(el, data, options = {}) {
   ]);
   group([
     ["showall", "show all", "Show the whole ledger, later steps included"],
-    ["quiz", "quiz", "Ask before revealing each step's contributions"],
+    ["quiz", "quiz", "Ask for each step's local derivatives and contributions before showing them"],
     ["ledger", "ledger", "Show or hide the ledger panel"],
   ]);
+  /* The counter and a slider over every position: drag it, or focus it and use the arrow
+     keys, Home and End (the browser's own keys for a range input). */
+  const counter = make("span", { class: "agl-counter", "data-step": "0" });
+  const slider = make("input", {
+    type: "range", class: "agl-slider", min: "0", max: String(N), step: "1", value: "0",
+    "aria-label": "step", title: "Go to any step (drag, or arrow keys once selected)",
+  });
+  slider.disabled = N === 0;
+  const timeline = make("span", { class: "agl-timeline" });
+  timeline.append(make("span", {}, "step"), counter, slider);
+  bar.append(timeline);
   const main = make("div", { class: "agl-main" });
   const graph = make("div", { class: "agl-graph" });
   const side = make("aside", { class: "agl-side" });
   const current = make("div", { class: "agl-current" });
   const ledger = make("table", { class: "agl-ledger" });
+  /* Four columns, each step's node and upstream gradient on a line of its own above its
+     inputs: narrow enough for the side panel on a 1024 px screen. */
+  const COLUMNS = [
+    ["input", "An input of the step's node"],
+    ["local d", "Local derivative: d node / d input"],
+    ["contrib.", "Contribution added to the input's grad: upstream \u00d7 local d"],
+  ];
+  const LEDGER_COLUMNS = [...COLUMNS, ["grad", "The input's grad after this step"]];
   const head = ledger.createTHead().insertRow();
-  for (const t of ["step", "node", "upstream", "input", "local d", "contribution", "grad"]) {
-    head.append(make("th", {}, t));
-  }
+  for (const [t, title] of LEDGER_COLUMNS) head.append(make("th", { title }, t));
   const tbody = ledger.createTBody();
   const legend = make("p", { class: "agl-legend" });
   legend.textContent =
@@ -98,7 +113,7 @@ function mountPlayer(el, data, options = {}) {
     "input receives upstream gradient \u00d7 local derivative; an input used several times adds " +
     "up its contributions (orange italics: more to come). Dashed, \u201cgrad ?\u201d: not " +
     "reached yet. Wheel: zoom; drag: pan. Keys: \u2192 step, \u2190 back, space play/pause, " +
-    "Home reset.";
+    "Home reset; the slider goes to any step.";
   const ledgerBox = make("div", { class: "agl-ledger-box" });
   ledgerBox.append(ledger, legend);
   side.append(current, ledgerBox);
@@ -282,7 +297,10 @@ function mountPlayer(el, data, options = {}) {
   if (resizer) resizer.observe(graph);
 
   /* ------------------------------------------------------------- the ledger */
-  const MAX_FORMULAS = 6; // a neuron's dot has dozens of inputs: the table lists them all
+  /* A neuron's dot has dozens of inputs whose formulas all look alike: two of them show the
+     pattern, the table lists every input. */
+  const MAX_FORMULAS = 4;
+  const FEW_FORMULAS = 2;
 
   function showCurrent() {
     current.replaceChildren();
@@ -302,40 +320,44 @@ function mountPlayer(el, data, options = {}) {
       return;
     }
     const j = picked !== null ? picked : asking ? k + 1 : k;
-    const hide = asking && picked === null; // quiz: the next step's answers wait
+    const hide = asking && picked === null; // quiz: the next step's local d and answers wait
     const s = steps[j - 1];
     const lead = picked !== null ? "Node " + pickedName + " \u2014 step " : asking ? "Next, step " : "Step ";
     h.textContent = lead + j + " of " + N + ": node " + s.name + " (" + s.op + ")";
     const p = make("p", {}, "upstream gradient " + s.upstream_name + " = " + g4(num(s.upstream)));
     const table = make("table", { class: "agl-current-row", "data-step": String(j) });
     const hr = table.insertRow();
-    for (const t of ["input", "local d", "contribution", "grad now"]) {
-      hr.append(make("th", {}, t));
+    for (const [t, title] of [...COLUMNS, ["grad now", "The input's grad after this step"]]) {
+      hr.append(make("th", { title }, t));
     }
     for (const inp of s.inputs) {
       const tr = table.insertRow();
-      const hidden = hide ? ["?", "?"] : [g4(num(inp.contrib)), g4(num(inp.after))];
-      for (const c of [inp.name, g4(num(inp.local)), ...hidden]) {
+      const numbers = hide ? ["?", "?", "?"]
+        : [g4(num(inp.local)), g4(num(inp.contrib)), g4(num(inp.after))];
+      for (const c of [inp.name, ...numbers]) {
         const td = tr.insertCell();
         td.textContent = c;
         if (c === "?") td.className = "agl-hidden";
       }
     }
     current.append(h, p);
-    for (const inp of s.inputs.slice(0, MAX_FORMULAS)) {
+    const shown = s.inputs.length > MAX_FORMULAS ? FEW_FORMULAS : MAX_FORMULAS;
+    for (const inp of s.inputs.slice(0, shown)) {
       if (!inp.formula) continue;
-      const result = hide ? "?" : g4(num(inp.contrib));
-      current.append(make("div", { class: "agl-formula" }, inp.formula),
-        make("div", { class: "agl-formula agl-chain" }, inp.chain + " = " + result));
+      const local = hide ? inp.question : inp.formula;
+      const chain = hide ? inp.chain_question : inp.chain + " = " + g4(num(inp.contrib));
+      current.append(make("div", { class: "agl-formula" }, local),
+        make("div", { class: "agl-formula agl-chain" }, chain));
     }
-    if (s.inputs.length > MAX_FORMULAS) {
-      current.append(make("p", {}, "\u2026 and " + (s.inputs.length - MAX_FORMULAS) +
+    if (s.inputs.length > shown) {
+      current.append(make("p", {}, "\u2026 and " + (s.inputs.length - shown) +
         " more inputs, in the table:"));
     }
     current.append(table);
     if (hide) {
       current.append(make("p", { class: "agl-hidden" },
-        "Quiz: work out each contribution = upstream \u00d7 local derivative, then press step."));
+        "Quiz: work out each local derivative and contribution = upstream \u00d7 local " +
+        "derivative, then press reveal."));
     }
   }
 
@@ -345,18 +367,25 @@ function mountPlayer(el, data, options = {}) {
     const last = showAll ? N : k;
     for (let i = 0; i < last; i++) {
       const s = steps[i];
-      s.inputs.forEach((inp, j) => {
-        const tr = tbody.insertRow();
+      const mark = (tr) => {
         tr.dataset.step = String(i + 1);
-        if (i + 1 === k) tr.className = "agl-now";
-        else if (i + 1 > k) tr.className = "agl-later";
+        if (i + 1 === k) tr.classList.add("agl-now");
+        else if (i + 1 > k) tr.classList.add("agl-later");
         if (i + 1 === shownPick) tr.classList.add("agl-picked");
-        const lead = j === 0 ? [i + 1, s.name, g4(num(s.upstream))] : ["", "", ""];
-        for (const c of [...lead, inp.name, g4(num(inp.local)), g4(num(inp.contrib)),
-          g4(num(inp.after))]) {
-          tr.insertCell().textContent = String(c);
+        return tr;
+      };
+      const lead = mark(tbody.insertRow());
+      lead.classList.add("agl-head");
+      const cell = lead.insertCell();
+      cell.colSpan = LEDGER_COLUMNS.length;
+      cell.textContent = (i + 1) + ". " + s.name + " (" + s.op + "), upstream " +
+        s.upstream_name + " = " + g4(num(s.upstream));
+      for (const inp of s.inputs) {
+        const tr = mark(tbody.insertRow());
+        for (const c of [inp.name, g4(num(inp.local)), g4(num(inp.contrib)), g4(num(inp.after))]) {
+          tr.insertCell().textContent = c;
         }
-      });
+      }
     }
     /* Keep the current step's rows in view inside the ledger box (not the page). */
     const now = tbody.querySelectorAll("tr.agl-now");
@@ -410,6 +439,8 @@ function mountPlayer(el, data, options = {}) {
       focus = r && (r.g || byId(r.el));
     }
     counter.textContent = k + " / " + N;
+    slider.value = String(k);
+    slider.setAttribute("aria-valuetext", "step " + k + " of " + N);
     counter.dataset.step = String(k);
     root.dataset.step = String(k);
     root.dataset.playing = timer === null ? "false" : "true";
@@ -466,6 +497,10 @@ function mountPlayer(el, data, options = {}) {
     quiz: () => { quiz = !quiz; asking = false; render(false); },
     ledger: () => { root.classList.toggle("agl-side-closed"); render(false); },
   };
+  slider.addEventListener("input", () => {
+    if (timer !== null) { clearInterval(timer); timer = null; }
+    moveTo(Number(slider.value), true);
+  });
   bar.addEventListener("click", (ev) => {
     const b = ev.target.closest("button[data-action]");
     if (b && !b.disabled) actions[b.dataset.action]();

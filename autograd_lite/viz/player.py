@@ -20,7 +20,7 @@ from typing import Any
 
 from autograd_lite._fileio import atomic_write, json_number
 from autograd_lite.engine import Value, topological_order
-from autograd_lite.viz.ledger import TraceRow, chain_rule
+from autograd_lite.viz.ledger import TraceRow, chain_rule, chain_rule_questions
 from autograd_lite.viz.names import derivative_name
 from autograd_lite.viz.render import Graph
 
@@ -69,12 +69,14 @@ def player_data(
          "tables": [{"id", "name", "rows": [{"members": [node id, ...], "max": bool}]}],
          "steps":  [{"node", "name", "op", "upstream", "upstream_name",
                      "inputs": [{"id", "name", "local", "contrib", "after",
-                                 "formula", "chain"}]}]}
+                                 "formula", "chain", "question", "chain_question"}]}]}
 
     Numbers are JSON numbers, or "inf", "-inf", "nan". ``nodes`` are in topological order
     (``id`` is "n<index>"); an input's ``formula`` is its local derivative in symbols and
     numbers ("de/du = 1 - e^2 = 1 - 0.9993^2 = 0.001341"), ``chain`` the chain rule giving
     its contribution, without the result ("dL/du += dL/de × de/du = 1 × 0.001341");
+    ``question`` and ``chain_question`` the same two without the local derivative's value
+    ("de/du = 1 - e^2 = ?", "... = 1 × ?"), shown in quiz mode;
     ``el`` is the SVG element drawing the node (itself, or the
     summary it is folded into); ``tables`` are folded neurons' parameter tables, whose grad
     cells the player fills in (a summarized row shows the largest |grad| of its members).
@@ -107,14 +109,17 @@ def player_data(
                     "after": json_number(after),
                     "formula": formula,
                     "chain": chain,
+                    "question": question,
+                    "chain_question": chain_question,
                 }
-                for p, name, d, c, after, (formula, chain) in zip(
+                for p, name, d, c, after, (formula, chain), (question, chain_question) in zip(
                     row.parents,
                     row.parent_names,
                     row.local_grads,
                     row.contributions,
                     row.grads_after,
                     chain_rule(row, root_name),
+                    chain_rule_questions(row, root_name),
                     strict=True,
                 )
             ],

@@ -8,7 +8,6 @@ runs the pass to its end and returns the ledger.
 
 from __future__ import annotations
 
-import io
 import warnings
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
@@ -16,15 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from autograd_lite import _checks
-from autograd_lite._fileio import atomic_write
 from autograd_lite.engine import Value, backward_steps, topological_order
-from autograd_lite.viz import player  # the page and its data; the player imports nothing from here
+from autograd_lite.viz import frames, player  # neither imports this module at run time
 from autograd_lite.viz.folding import find_groups
+from autograd_lite.viz.frames import FRAME_MS
 from autograd_lite.viz.graph import Graph, build_graph, check_options, default_fold
 from autograd_lite.viz.ledger import Trace, TraceRow
 from autograd_lite.viz.names import derivative_name, node_names, short_name
-
-FRAME_MS = player.INTERVAL_MS
 
 
 class BackwardStepper:
@@ -161,6 +158,13 @@ class BackwardStepper:
 
     @position.setter
     def position(self, k: int) -> None:
+        self._goto(k)
+        for listener in self._listeners:
+            listener(self.position)
+
+    def _goto(self, k: int) -> None:
+        """Move to position ``k`` without telling the listeners (for moves that come back,
+        as ``full_trace`` and the frames make); on an error the position stays as it was."""
         k = _checks.integer("position", k, minimum=0)
         if k > self.total_steps:
             raise ValueError(f"position must be at most total_steps={self.total_steps}, got {k}")
@@ -170,8 +174,6 @@ class BackwardStepper:
         except BaseException:
             self._move(start)
             raise
-        for listener in self._listeners:
-            listener(k)
 
     def add_position_listener(self, callback: Callable[[int], None]) -> None:
         """Call ``callback(position)`` after every move (the live widget follows this way).
@@ -254,9 +256,9 @@ class BackwardStepper:
         """The ledger of the whole pass, wherever the stepper is (its position is kept)."""
         if self._full is None:
             k = self.position
-            self.position = self.total_steps
+            self._goto(self.total_steps)
             self._full = Trace(self.trace)
-            self.position = k
+            self._goto(k)
         return self._full
 
     def status(self) -> dict[int, str]:
@@ -345,15 +347,7 @@ class BackwardStepper:
         >>> [p.name for p in BackwardStepper(Value(2.0, "x").tanh()).save_frames(folder, "svg")]
         ['step_000.svg', 'step_001.svg']
         """
-        fmt = _checks.choice("fmt", fmt, ("png", "svg"))
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        width = max(3, len(str(self.total_steps)))
-        paths = []
-        for k, graph in self._frames():
-            image = graph.png() if fmt == "png" else graph.svg()
-            paths.append(atomic_write(folder / f"step_{k:0{width}d}.{fmt}", image))
-        return paths
+        return frames.save_frames(self, folder, fmt)
 
     def to_gif(self, path: str | Path, frame_ms: int = FRAME_MS) -> Path:
         """An animated GIF of the whole pass, one frame per position (needs Pillow).
@@ -364,31 +358,7 @@ class BackwardStepper:
         >>> BackwardStepper(Value(2.0, "x").tanh()).to_gif(path).read_bytes()[:6]
         b'GIF89a'
         """
-        from PIL import Image  # Pillow comes with matplotlib; imported only for GIFs
-
-        frame_ms = _checks.integer("frame_ms", frame_ms, minimum=1)
-        images = [Image.open(io.BytesIO(g.png())).convert("RGB") for _, g in self._frames()]
-        width = max(im.width for im in images)
-        height = max(im.height for im in images)
-        frames = []
-        for im in images:
-            canvas = Image.new("RGB", (width, height), "white")
-            canvas.paste(im, (0, 0))
-            frames.append(canvas)
-        out = io.BytesIO()
-        frames[0].save(
-            out, format="GIF", save_all=True, append_images=frames[1:], duration=frame_ms, loop=0
-        )
-        return atomic_write(Path(path), out.getvalue())
-
-    def _frames(self) -> Iterator[tuple[int, Graph]]:
-        start = self.position
-        try:
-            for k in range(self.total_steps + 1):
-                self.position = k
-                yield k, self.draw()
-        finally:
-            self.position = start
+        return frames.to_gif(self, path, frame_ms)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **_: Any) -> dict:
         from autograd_lite.viz.widget import stepper_mimebundle
