@@ -24,7 +24,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograd_lite import Value, detect_anomaly
+from autograd_lite import Value, detect_anomaly, grad
 from autograd_lite.jit import codegen, jit
 from autograd_lite.losses import mse
 from autograd_lite.nn import MLP
@@ -346,3 +346,21 @@ def test_the_cache_of_traces_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None
     assert (j(2.0), j(0.5), j(-1.0)) == (4.0, 1.5, -4.0)
     assert len(j.sources) == 2
     assert j(2.0) == 4.0  # made again
+
+
+def test_truth_of_a_value_is_a_guard() -> None:
+    j = jit(lambda x, y: x * y if x else y.exp(), 0.0, 1.0)
+    assert j(0.0, 1.0) == math.e and len(j.sources) == 1
+    assert j(2.0, 3.0) == 6.0 and len(j.sources) == 2
+    assert "if x: return None  # guard" in j.sources[0]
+    assert "if not x: return None  # guard" in j.sources[1]
+
+
+def test_a_list_of_outputs_gives_a_tuple_and_takes_one_gradient_per_output() -> None:
+    j = jit(lambda x, y: [x * y, (x + y).tanh()], 0.5, 2.0)
+    assert j(1.5, -0.5) == (-0.75, math.tanh(1.0))
+    out, (d_x, d_y) = j.backward(1.5, -0.5, gradient=[1.0, 2.0])
+    x, y = Value(1.5), Value(-0.5)
+    gx, gy = grad([x * y, (x + y).tanh()], [x, y], grad_outputs=[1.0, 2.0])
+    assert out == (-0.75, math.tanh(1.0))
+    assert (d_x, d_y) == pytest.approx((gx.data, gy.data), rel=1e-15)
