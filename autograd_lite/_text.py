@@ -101,9 +101,16 @@ def _importable(fn: Any) -> tuple[str | None, str]:
 
 
 def number_text(x: float, style: str) -> tuple[str, int]:
-    """A constant as text: ``1`` for 1.0 in math, ``1.0`` in code; ``inf``/``nan`` by name."""
+    """A constant as text: ``1`` for 1.0 in math, ``1.0`` in code; ``inf``/``nan`` by name.
+
+    In code an int is written as the float it equals (``0`` as ``0.0``): in the programs
+    every such constant meets a float operand, which turns it into that very float, and
+    float-with-float operations take CPython's fast paths.
+    """
     if isinstance(x, bool):
         x = int(x)
+    if style == "code" and isinstance(x, int) and abs(x) < 2**53:
+        x = float(x)
     if style == "math" and isinstance(x, float) and math.isfinite(x) and x == int(x):
         text = str(int(x)) if abs(x) < 1e16 else repr(x)
     elif isinstance(x, float) and not math.isfinite(x):

@@ -13,7 +13,7 @@ Two styles of text:
 * ``"code"``, valid Python that computes, on floats, exactly what the rule computes
   (same kernels, same order of operations): a rule's branches become conditional
   expressions, found by running the rule once per outcome of its comparisons
-  (``(0.0 if z <= 0 else 1.0)`` for relu), so the text holds for any input.
+  (``(0.0 if z <= 0.0 else 1.0)`` for relu), so the text holds for any input.
 
 >>> from autograd_lite import Value
 >>> u = Value(0.5, "u")
@@ -281,7 +281,7 @@ def forward_text(
     the kernel (``fexp(x)``). ``sequence``: the kernel takes the operands as one list.
 
     >>> forward_text("relu", [0.5], ["z"])
-    ('0.0 if z <= 0 else z', 0)
+    ('0.0 if z <= 0.0 else z', 0)
     """
     kernels = kernels or DEFAULT_KERNELS
     texts = [
@@ -382,7 +382,7 @@ def namespace() -> dict[str, Any]:
     >>> z = Value(0.0)
     >>> text, = local_derivative_texts(z.relu(), ["z"], "r", style="code")
     >>> text
-    '0.0 if z <= 0 else 1.0'
+    '0.0 if z <= 0.0 else 1.0'
     >>> eval(text, namespace(), {"z": -2.0, "r": 0.0})
     0.0
     """

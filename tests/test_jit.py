@@ -213,8 +213,8 @@ def test_a_comparison_in_fn_retraces_when_its_branch_flips() -> None:
     assert j(-1.0, 2.0) == math.tanh(-3.0) and len(j.sources) == 2
     assert j.backward(-1.0, 2.0)[1] == (1.0 - math.tanh(-3.0) ** 2, -(1.0 - math.tanh(-3.0) ** 2))
     assert j(4.0, 0.5) == 2.0 and len(j.sources) == 2  # both traces are cached
-    assert "if not (x > 0): return None  # guard" in j.sources[0]
-    assert "if x > 0: return None  # guard" in j.sources[1]
+    assert "if not (x > 0.0): return None  # guard" in j.sources[0]
+    assert "if x > 0.0: return None  # guard" in j.sources[1]
 
 
 def test_comparisons_between_values_and_builtins_that_compare_are_guards() -> None:

@@ -130,7 +130,9 @@ def test_branches_take_the_numbers_side_in_math_and_both_sides_in_code() -> None
     for x, shown in ((2.0, "1"), (-2.0, "0"), (0.0, "0")):
         relu = Value(x).relu()
         assert local_derivative_texts(relu, ["z"], "r") == (shown,)
-        assert local_derivative_texts(relu, ["z"], "r", style="code") == ("0.0 if z <= 0 else 1.0",)
+        assert local_derivative_texts(relu, ["z"], "r", style="code") == (
+            "0.0 if z <= 0.0 else 1.0",
+        )
     assert local_derivative_texts(abs(Value(-1.0)), ["x"], "a") == ("-1",)
     assert local_derivative_texts(Value(-1.0).leaky_relu(0.1), ["x", None], "a") == ("0.1",)
     (base,) = local_derivative_texts(Value(0.0) ** 0.0, ["x", None], "p")
