@@ -17,7 +17,6 @@ import keyword
 import linecache
 import weakref
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from autograd_lite._text import ATOM, MUL, number_text, wrap
@@ -48,24 +47,56 @@ from autograd_lite.jit.trace import Guard, Trace, data_of
 MAX_STATEMENTS = 4000  # per generated function: CPython compiles huge functions slowly
 
 
-@dataclass
 class Program:
     """A trace compiled: ``forward(*args)`` and ``backward(*args, gradient)``, each
-    returning None when a guard fails (another trace is needed)."""
+    returning None when a guard fails (another trace is needed). ``source`` is the program
+    as shown; the backward is compiled at once, the forward when first called."""
 
-    source: str
-    params: list[Value]
-    forward: Callable[..., Any]
-    backward: Callable[..., Any]
-    trace: Trace
-    names: dict[int, str] = field(repr=False, default_factory=dict)
-    checked: Program | None = field(repr=False, default=None)
+    def __init__(
+        self, sources: dict[str, str], params: list[Value], trace: Trace, names: dict[int, str]
+    ) -> None:
+        self.source = sources["both"]
+        self.params = params
+        self.trace = trace
+        self.names = names
+        self.checked: Program | None = None
+        self._sources = sources
+        self._forward: Callable[..., Any] | None = None
+        self.backward: Callable[..., Any] = self._compile("backward")
+
+    @property
+    def forward(self) -> Callable[..., Any]:
+        if self._forward is None:
+            self._forward = self._compile("forward")
+        return self._forward
+
+    def _compile(self, kind: str) -> Callable[..., Any]:
+        source = self._sources[kind]
+        _counter[0] += 1
+        filename = f"<jit {_counter[0]} {kind}>"
+        namespace: dict[str, Any] = {}
+        # No reference cycles are made here, and a big program makes millions of objects:
+        # the collector's passes over them would cost time growing with the size squared.
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            exec(compile(source, filename, "exec"), namespace)
+        finally:
+            if paused:
+                gc.enable()
+        function = namespace["make"](self.params)[kind == "backward"]
+        # Tracebacks through the program show its lines, for as long as the program lives.
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        weakref.finalize(self, linecache.cache.pop, filename, None)
+        return function
 
 
 class _Builder:
     """Names and statements for one trace."""
 
-    def __init__(self, trace: Trace, arg_names: Sequence[str], paths: dict[int, str]) -> None:
+    def __init__(
+        self, trace: Trace, arg_names: Sequence[str], paths: dict[int, str], checked: bool
+    ) -> None:
         register_kernels()
         self.trace = trace
         self.taken = set(RESERVED) | set(KERNELS.namespace())
@@ -89,6 +120,9 @@ class _Builder:
         self.locals = {n for i, n in self.names.items() if self.kind[i] != "param"}
         self.locals |= {f"d_{n}" for n in self.locals} | {"gradient", "gradients"}
         self.templates: set[str] = set()  # the texts the lines are made from, once each
+        # Splitting into functions needs each line's reads; a small program skips them.
+        lines = sum(len(v.parents) + 1 for v in trace.nodes) + len(trace.guards)
+        self.split = lines * (3 if checked else 1) > MAX_STATEMENTS
         self.text = {
             i: f"{n}.data" if self.kind[i] == "param" else n for i, n in self.names.items()
         }
@@ -115,7 +149,9 @@ class _Builder:
         return repr(tuple(self.names[id(o)] if isinstance(o, Value) else None for o in operands))
 
     def reads(self, text: str) -> tuple[str, ...]:
-        """The local names ``text`` reads, each once."""
+        """The local names ``text`` reads, each once (none when the program is not split)."""
+        if not self.split:
+            return ()
         local = self.locals
         return tuple({w: 0 for w in WORD.findall(text) if w in local or TEMP.match(w)})
 
@@ -235,9 +271,12 @@ def _usable(name: str) -> bool:
 
 def generate(
     trace: Trace, arg_names: Sequence[str], paths: dict[int, str], title: str, checked: bool
-) -> tuple[str, list[Value], dict[int, str]]:
-    """The program's source, the captured Values it takes (in order), and each Value's name."""
-    b = _Builder(trace, arg_names, paths)
+) -> tuple[dict[str, str], list[Value], dict[int, str]]:
+    """The program's sources, the captured Values it takes (in order), each Value's name.
+
+    Sources by what ``make(params)`` defines: ``"both"`` (the program as shown: forward and
+    backward), ``"forward"`` and ``"backward"`` alone (compiled when first needed)."""
+    b = _Builder(trace, arg_names, paths, checked)
     fwd = b.forward(checked)
     bwd = b.backward(_backward_order(trace), checked)
     outs = [b.operand(o)[0] for o in trace.outputs]
@@ -245,18 +284,17 @@ def generate(
     grads = [f"d_{b.names[id(v)]}" for v in trace.inputs]
     grads = [g if g in written else "0.0" for g in grads]
     signature = ", ".join([*arg_names, "gradient=1.0" if trace.single else "gradients"])
-    if len(fwd) + len(bwd) <= MAX_STATEMENTS:
+    if not b.split:
         result, grad_tuple = tuple_text(outs, trace.single), tuple_text(grads, False)
-        body = function(
+        shared: list[str] = []
+        forward = function(
             f"def forward({', '.join(arg_names)}):", [*guarded(fwd, "None"), f"return {result}"]
         )
-        body += [
-            "",
-            *function(
-                f"def backward({signature}):",
-                [*guarded(fwd, "None"), *guarded(bwd, "None"), f"return {result}, {grad_tuple}"],
-            ),
-        ]
+        backward = function(
+            f"def backward({signature}):",
+            [*guarded(fwd, "None"), *guarded(bwd, "None"), f"return {result}, {grad_tuple}"],
+        )
+        backward_only: list[str] = []
     else:  # several functions, values handed over in the dict S
         final = {*outs, *grads}
         fparts, fguards = parts(split(fwd, MAX_STATEMENTS), final | reads(bwd), "f")
@@ -270,24 +308,21 @@ def generate(
         grad_tuple = tuple_text([get(g) for g in grads], False)
         start = "S = {" + ", ".join(f"{a!r}: {a}" for a in arg_names) + "}"
         seed = "gradient" if trace.single else "gradients"
-        body = [*fparts, *bparts]
-        body += function(
+        shared, backward_only = fparts, bparts
+        forward = function(
             f"def forward({', '.join(arg_names)}):",
             [start, *calls("f", fguards, "None"), f"return {result}"],
         )
-        body += [
-            "",
-            *function(
-                f"def backward({signature}):",
-                [
-                    start,
-                    f"S[{seed!r}] = {seed}",
-                    *calls("f", fguards, "None"),
-                    *[f"_b{k}(S)" for k in range(len(bgroups))],
-                    f"return {result}, {grad_tuple}",
-                ],
-            ),
-        ]
+        backward = function(
+            f"def backward({signature}):",
+            [
+                start,
+                f"S[{seed!r}] = {seed}",
+                *calls("f", fguards, "None"),
+                *[f"_b{k}(S)" for k in range(len(bgroups))],
+                f"return {result}, {grad_tuple}",
+            ],
+        )
     words = {w for t in b.templates for w in WORD.findall(t)}
     used = (words & set(KERNELS.namespace())) | ({"isfinite"} if checked else set())
     imports = KERNELS.imports(used)
@@ -312,8 +347,21 @@ def generate(
             lines.append(f"    {wrapped[0]} = params")
         else:
             lines += ["    (", *[f"        {w}" for w in wrapped], "    ) = params"]
-    lines += ["", *body, "", "    return forward, backward", ""]
-    return "\n".join(lines), b.params, b.names
+    texts = {
+        "both": [
+            *shared,
+            *backward_only,
+            *forward,
+            "",
+            *backward,
+            "",
+            "    return forward, backward",
+        ],
+        "forward": [*shared, *forward, "", "    return forward, None"],
+        "backward": [*shared, *backward_only, *backward, "", "    return None, backward"],
+    }
+    sources = {kind: "\n".join([*lines, "", *body, ""]) for kind, body in texts.items()}
+    return sources, b.params, b.names
 
 
 def _backward_order(trace: Trace) -> list[Value]:
@@ -327,23 +375,12 @@ _counter = [0]
 def compile_program(
     trace: Trace, arg_names: Sequence[str], paths: dict[int, str], title: str, checked: bool = False
 ) -> Program:
-    """Generate, compile and bind a trace's program."""
-    _counter[0] += 1
-    filename = f"<jit {_counter[0]}{' checked' if checked else ''}>"
-    namespace: dict[str, Any] = {}
-    # No reference cycles are made here, and a big program makes millions of objects:
-    # the collector's full passes over them would cost time growing with the size squared.
+    """Generate a trace's program and compile its backward (the forward when first used)."""
     paused = gc.isenabled()
-    gc.disable()
+    gc.disable()  # generating makes no cycles either (see Program._compile)
     try:
-        source, params, names = generate(trace, arg_names, paths, title, checked)
-        exec(compile(source, filename, "exec"), namespace)
+        sources, params, names = generate(trace, arg_names, paths, title, checked)
     finally:
         if paused:
             gc.enable()
-    forward, backward = namespace["make"](params)
-    program = Program(source, params, forward, backward, trace, names)
-    # Tracebacks through the program show its lines, for as long as the program lives.
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    weakref.finalize(program, linecache.cache.pop, filename, None)
-    return program
+    return Program(sources, params, trace, names)
