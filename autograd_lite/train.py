@@ -23,6 +23,7 @@ import math
 import sys
 import warnings
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -54,6 +55,26 @@ class History:
     def __init__(self) -> None:
         self.history: dict[str, list[float]] = {}
         self.epoch: list[int] = []
+        self.snapshots: list[Any] = []  # live.Snapshot every record_every epochs
+        self._live: Any = None  # the live.LiveRun of fit(..., live=True / record_every=)
+
+    def wait(self, timeout: float | None = None) -> History:
+        """Block until the run ended (``fit(..., live=True)`` trains in the background in
+        Jupyter) and return this History; raise what the training raised."""
+        return self if self._live is None else self._live.wait(timeout)
+
+    def __await__(self) -> Any:
+        """``await history``: wait in a notebook while the live panel's buttons still work."""
+        from autograd_lite.live import wait_async
+
+        return wait_async(self).__await__()
+
+    def animate(self, path: str | Path | None = None, fps: float = 4) -> Any:
+        """The ``snapshots`` as a GIF (``path`` ending .gif), an HTML page (.html), or, with no
+        ``path``, an HTML animation shown inline by Jupyter; see ``plots.animate``."""
+        from autograd_lite.plots import animate
+
+        return animate(self.snapshots, path, fps=fps)
 
     def _record(self, epoch: int, logs: dict[str, float]) -> None:
         self.epoch.append(epoch)
@@ -255,6 +276,11 @@ def fit(
     scheduler: Any = None,
     lr: float | None = None,
     threshold: float | None = None,
+    live: bool = False,
+    live_every: int | None = None,
+    live_sample: int | None = 0,
+    live_dir: str | Path | None = None,
+    record_every: int | None = None,
 ) -> History:
     """Train ``model`` on (X, y) and return a ``History``.
 
@@ -288,33 +314,55 @@ def fit(
     per_epoch = 1 if batch_size is None else math.ceil(n / batch_size)
 
     history = History()
-    with tqdm(total=epochs * per_epoch, unit="batch", disable=_bar_disabled(progress)) as bar:
-        for epoch in range(epochs):
-            bar.set_description(f"epoch {epoch + 1}/{epochs}")
-            total, seen, outputs, targets = 0.0, 0, [], []
-            for Xb, yb in batches(X, y, batch_size, shuffle=shuffle, seed=rng):
-                preds = [model(row) for row in Xb.tolist()]
-                batch_loss = loss_fn(preds, yb.tolist())
-                optimizer.zero_grad()
-                batch_loss.backward()
-                optimizer.step()
-                total += batch_loss.data * len(yb)
-                seen += len(yb)
+    watch = None
+    if live or record_every is not None:
+        from autograd_lite.live import LiveRun
+
+        watch = LiveRun(
+            model, optimizer, X, y, history, loss_fn=loss_fn, epochs=epochs, live=live,
+            threshold=_threshold(model, loss_fn, threshold), live_every=live_every,
+            live_sample=live_sample, live_dir=live_dir, record_every=record_every,
+        )  # fmt: skip
+        progress = progress and not watch.in_kernel  # the panel shows the progress
+
+    def loop() -> None:
+        with tqdm(total=epochs * per_epoch, unit="batch", disable=_bar_disabled(progress)) as bar:
+            for epoch in range(epochs):
+                bar.set_description(f"epoch {epoch + 1}/{epochs}")
+                total, seen, outputs, targets = 0.0, 0, [], []
+                for Xb, yb in batches(X, y, batch_size, shuffle=shuffle, seed=rng):
+                    if watch is not None and not watch.gate():
+                        return
+                    preds = [model(row) for row in Xb.tolist()]
+                    batch_loss = loss_fn(preds, yb.tolist())
+                    optimizer.zero_grad()
+                    batch_loss.backward()
+                    optimizer.step()
+                    total += batch_loss.data * len(yb)
+                    seen += len(yb)
+                    if metric_fns:
+                        outputs.extend(_output_data(p) for p in preds)
+                        targets.append(yb)
+                    bar.set_postfix(loss=f"{total / seen:.4g}", refresh=False)
+                    bar.update()
+                    if watch is not None:
+                        watch.after_batch(total / seen)
+                logs = {"loss": total / seen}
                 if metric_fns:
-                    outputs.extend(_output_data(p) for p in preds)
-                    targets.append(yb)
-                bar.set_postfix(loss=f"{total / seen:.4g}", refresh=False)
-                bar.update()
-            logs = {"loss": total / seen}
-            if metric_fns:
-                y_seen = np.concatenate(targets)
-                logs.update(_metric_logs(metric_fns, y_seen, np.asarray(outputs, dtype=float)))
-            if validation_data is not None:
-                val = evaluate(
-                    model, X_val, y_val, loss=loss_fn, metrics=metrics, threshold=threshold
-                )
-                logs.update({f"val_{k}": v for k, v in val.items()})
-            if scheduler is not None:
-                scheduler.step()
-            history._record(epoch, logs)
+                    y_seen = np.concatenate(targets)
+                    logs.update(_metric_logs(metric_fns, y_seen, np.asarray(outputs, dtype=float)))
+                if validation_data is not None:
+                    val = evaluate(
+                        model, X_val, y_val, loss=loss_fn, metrics=metrics, threshold=threshold
+                    )
+                    logs.update({f"val_{k}": v for k, v in val.items()})
+                if scheduler is not None:
+                    scheduler.step()
+                history._record(epoch, logs)
+                if watch is not None:
+                    watch.after_epoch()
+
+    if watch is not None:
+        return watch.start(loop)
+    loop()
     return history
