@@ -37,6 +37,7 @@ function render({ model, el }) {
     if (src) $(".al-plot").src = src;
     $(".al-graph").innerHTML = model.get("graph");
     $(".al-table").innerHTML = model.get("table");
+    root.dataset.frames = String(model.get("frames"));
   };
   pause.addEventListener("click", () => {
     model.send({ command: model.get("status") === "paused" ? "resume" : "pause" });
