@@ -12,11 +12,10 @@ function render({ model, el }) {
       <span class="al-epoch"></span>
       <span class="al-summary"></span>
     </div>
-    <div class="al-body">
-      <img class="al-plot" alt="loss curves and decision boundary">
-      <div class="al-graph" title="click to toggle fit / 100%"></div>
-    </div>
-    <div class="al-table"></div>`;
+    <img class="al-plot" alt="loss curves and decision boundary">
+    <div class="al-table"></div>
+    <div class="al-caption">graph of one sample (click: whole graph / 100%)</div>
+    <div class="al-graph" title="click: whole graph / 100%"></div>`;
   el.appendChild(root);
   const $ = (sel) => root.querySelector(sel);
   const pause = $(".al-pause"), step = $(".al-step"), stop = $(".al-stop");
@@ -35,8 +34,20 @@ function render({ model, el }) {
   const frame = () => {
     const src = model.get("plot");
     if (src) $(".al-plot").src = src;
-    $(".al-graph").innerHTML = model.get("graph");
-    $(".al-table").innerHTML = model.get("table");
+    const graph = $(".al-graph");
+    const first = !graph.firstChild;
+    const [left, top] = [graph.scrollLeft, graph.scrollTop];
+    graph.innerHTML = model.get("graph");
+    $(".al-caption").style.display = graph.firstChild ? "" : "none";
+    // keep where the reader scrolled to; the first time, centre the loss (the graph's root)
+    const loss = first && graph.querySelector(".root");
+    if (loss) {
+      const [g, r] = [graph.getBoundingClientRect(), loss.getBoundingClientRect()];
+      graph.scrollLeft = r.left - g.left - g.width / 2 + r.width / 2;
+      graph.scrollTop = r.top - g.top - g.height / 2 + r.height / 2;
+    } else {
+      [graph.scrollLeft, graph.scrollTop] = [left, top];
+    }
     root.dataset.frames = String(model.get("frames"));
   };
   pause.addEventListener("click", () => {
@@ -44,7 +55,7 @@ function render({ model, el }) {
   });
   step.addEventListener("click", () => model.send({ command: "step" }));
   stop.addEventListener("click", () => model.send({ command: "stop" }));
-  $(".al-graph").addEventListener("click", () => $(".al-graph").classList.toggle("al-zoom"));
+  $(".al-graph").addEventListener("click", () => $(".al-graph").classList.toggle("al-fit"));
   for (const name of ["epoch", "epochs", "status", "summary", "step"]) {
     model.on(`change:${name}`, counters);
   }

@@ -111,6 +111,7 @@ def _layer(name: str) -> str:
 class StateTable:
     """Every parameter's value, gradient and optimizer state, as numbers and as coloured HTML.
 
+    ``model``: a Module (its parameter names label the rows) or a dict name -> Value.
     ``rows`` holds one ``(name, {column: float})`` per parameter in the optimizer's order,
     or, past ``max_rows`` parameters, per layer and column the entry of largest magnitude
     and the median (names "layers.0 largest", "layers.0 median"). Cells are blue when
@@ -125,7 +126,8 @@ class StateTable:
     """
 
     def __init__(self, model: Any, optimizer: Any, max_rows: int = MAX_TABLE_ROWS) -> None:
-        names = {id(p): n for n, p in getattr(model, "named_parameters", list)()}
+        named = model.items() if isinstance(model, dict) else model.named_parameters()
+        names = {id(p): n for n, p in named}
         params = list(getattr(optimizer, "params", None) or model.parameters())
         states = getattr(optimizer, "state", None) or [{} for _ in params]
         keys = [k for k in getattr(optimizer, "state_keys", ()) if k != "step"]
@@ -348,7 +350,7 @@ class LiveRun:
         self.step += 1
         self._running_loss = running_loss
         if self.live and (self._force or (self.live_every and self.step % self.live_every == 0)):
-            self._frame(self._snapshot(mid_epoch=True), force=self._force)
+            self._frame(lambda: self._snapshot(mid_epoch=True), force=self._force)
             self._force = False
 
     def after_epoch(self) -> None:
@@ -365,7 +367,7 @@ class LiveRun:
         if self.sink is not None:
             self.sink.counters()
             if self.live_every is None or self._force:
-                self._frame(snapshot or self._snapshot(), force=self._force)
+                self._frame(lambda: snapshot or self._snapshot(), force=self._force)
                 self._force = False
 
     def start(self, loop: Callable[[], Any]) -> Any:
@@ -428,7 +430,7 @@ class LiveRun:
     # --- drawing ---------------------------------------------------------------------------
 
     def _paused(self) -> None:
-        self._frame(self._snapshot(mid_epoch=True), force=True)
+        self._frame(lambda: self._snapshot(mid_epoch=True), force=True)
         self._set_status("paused")
 
     def _set_status(self, status: str) -> None:
@@ -455,20 +457,23 @@ class LiveRun:
         training = time.perf_counter() - self._t0 - self._view_time
         return self.frames == 0 or self._view_time <= self.overhead * training
 
-    def _frame(self, snapshot: Snapshot, force: bool = False) -> None:
+    def _frame(self, make_snapshot: Callable[[], Snapshot], force: bool = False) -> None:
+        """Draw a frame if one is due (or forced); the snapshot is only computed then."""
         if self.sink is None or not (force or self._due()):
             return
         from autograd_lite.plots import frame_png
 
         start = time.perf_counter()
-        self.table = StateTable(self.model, self.optimizer)
+        snapshot = make_snapshot()
+        table = StateTable(self.model, self.optimizer)
         graph = ""
         if self.live_sample is not None:
             with contextlib.suppress(Exception):  # no renderer: the panel shows no graph
                 x, y = self.scene.X[self.live_sample], self.scene.y[self.live_sample]
                 graph = sample_graph(self.model, self.loss_fn, x, y).svg()
         self.frames += 1
-        self.sink.frame(snapshot, frame_png(snapshot), graph, self.table._repr_html_())
+        self.sink.frame(snapshot, frame_png(snapshot), graph, table._repr_html_())
+        self.table = table
         self._view_time += time.perf_counter() - start
 
     def _finish(self) -> None:
@@ -482,7 +487,7 @@ class LiveRun:
             else:
                 self.status = "stopped" if self.control.stopping else "done"
             if self.sink is not None:
-                self._frame(self._snapshot(), force=True)
+                self._frame(self._snapshot, force=True)
                 self.sink.close()
         finally:
             self._done.set()
@@ -502,8 +507,8 @@ def _panel_html(run: LiveRun, png: bytes, graph: str, table: str, image_src: str
         f"<style>{css}</style><div class='al-live al-static'>"
         f"<div class='al-head'><span class='al-status'>{html.escape(run.status)}</span> "
         f"<span class='al-summary'>{html.escape(run.summary())}</span></div>"
-        f"<div class='al-body'><img class='al-plot' alt='training curves' src='{src}'>"
-        f"<div class='al-graph'>{graph}</div></div><div class='al-table'>{table}</div></div>"
+        f"<img class='al-plot' alt='training curves' src='{src}'>"
+        f"<div class='al-table'>{table}</div><div class='al-graph al-fit'>{graph}</div></div>"
     )
 
 

@@ -124,8 +124,9 @@ def plot_decision_boundary(
 
 # --- frames of a training run (the live view and History.animate) ---------------------------
 
-FRAME_SIZE = (10.5, 3.5)  # inches; at FRAME_DPI this is 1050 x 350 px, legible at 1024 wide
-FRAME_DPI = 100
+FRAME_SIZE = (7.2, 2.6)  # inches: 9 pt ticks stay >= 10 px when shown 590 px wide (1024 screen)
+FRAME_DPI = 120  # 864 x 312 px
+FRAME_FONTS = {"font.size": 9, "axes.titlesize": 11, "axes.labelsize": 9, "legend.fontsize": 8}
 SIGNS = ("#2166ac", "#b2182b")  # positive blue, negative red, in the frame and the state table
 
 
@@ -140,7 +141,7 @@ def _loss_axes(ax: Any, snapshot: Any, epochs: int) -> None:
     ax.set_title("loss")
     ax.grid(True, alpha=0.3)
     if len(x):
-        ax.legend(loc="upper right", fontsize=8)
+        ax.legend(loc="upper right")
 
 
 def _metric_axes(ax: Any, snapshot: Any, epochs: int) -> None:
@@ -155,7 +156,7 @@ def _metric_axes(ax: Any, snapshot: Any, epochs: int) -> None:
     ax.set_title(name.replace("_", " "))
     ax.grid(True, alpha=0.3)
     if len(x):
-        ax.legend(loc="lower right", fontsize=8)
+        ax.legend(loc="lower right")
 
 
 def _field_axes(ax: Any, snapshot: Any) -> None:
@@ -187,7 +188,7 @@ def _field_axes(ax: Any, snapshot: Any) -> None:
             ax.scatter(X[mask, 0], X[mask, 1], s=14, color=DARK[k % len(DARK)],
                        edgecolors="white", lw=0.5, label=f"class {c:g}")  # fmt: skip
         ax.set_title("decision boundary")
-        ax.legend(loc="upper right", fontsize=8, framealpha=0.7)
+        ax.legend(loc="upper right", framealpha=0.7)
     ax.set_xlim(scene.grid_x[0], scene.grid_x[-1])
     ax.set_ylim(scene.grid_y[0], scene.grid_y[-1])
     ax.set_xlabel("$x_1$")
@@ -205,8 +206,15 @@ def frame_title(snapshot: Any) -> str:
 def draw_frame(figure: Figure, snapshot: Any) -> Figure:
     """Draw one frame of a training run on ``figure`` (cleared first): the loss curves, the
     metric when one is recorded, and the decision boundary or fitted surface for 2-D inputs."""
+    import matplotlib
+
+    with matplotlib.rc_context(FRAME_FONTS):
+        return _draw_frame(figure, snapshot)
+
+
+def _draw_frame(figure: Figure, snapshot: Any) -> Figure:
     figure.clear()
-    figure.subplots_adjust(left=0.06, right=0.985, bottom=0.14, top=0.84, wspace=0.28)
+    figure.subplots_adjust(left=0.07, right=0.985, bottom=0.16, top=0.8, wspace=0.32)
     scene = snapshot.scene
     panels = [_loss_axes]
     if scene.metric:
@@ -219,7 +227,7 @@ def draw_frame(figure: Figure, snapshot: Any) -> Figure:
             panel(ax, snapshot)
         else:
             panel(ax, snapshot, scene.epochs)
-    figure.suptitle(frame_title(snapshot), fontsize=11)
+    figure.suptitle(frame_title(snapshot), fontsize=10)
     return figure
 
 
