@@ -1,6 +1,6 @@
 """autograd_lite: a scalar reverse-mode autodiff engine for seeing backpropagation."""
 
-from autograd_lite import data, losses, nn, optim, train
+from autograd_lite import data, losses, metrics, nn, optim, train
 from autograd_lite.autograd import grad
 from autograd_lite.engine import (
     Value,
@@ -30,6 +30,7 @@ __all__ = [
     "is_anomaly_enabled",
     "is_grad_enabled",
     "losses",
+    "metrics",
     "nn",
     "no_grad",
     "optim",

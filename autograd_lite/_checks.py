@@ -16,7 +16,11 @@ import numpy as np
 
 
 def describe(value: Any) -> str:
-    """``value`` as a message shows it: its type and a short repr."""
+    """``value`` as a message shows it: its type and a short repr.
+
+    >>> describe("x")
+    "str 'x'"
+    """
     return f"{type(value).__name__} {value!r:.60}"
 
 
@@ -126,3 +130,17 @@ def text(name: str, value: Any) -> str:
     if not isinstance(value, str):
         raise TypeError(f"{name} must be a string, got {describe(value)}")
     return value
+
+
+def generator(name: str, value: Any) -> np.random.Generator:
+    """A numpy ``Generator`` from a seed: None (fresh entropy), an int >= 0 or a Generator
+    (returned as is, so one stream can feed several calls).
+
+    >>> int(generator("seed", np.int64(3)).integers(10)) == int(generator("seed", 3).integers(10))
+    True
+    """
+    if value is None or isinstance(value, np.random.Generator):
+        return np.random.default_rng(value)
+    if _is_bool(value) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an int, a numpy Generator or None, got {describe(value)}")
+    return np.random.default_rng(integer(name, value, minimum=0))

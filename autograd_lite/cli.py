@@ -12,29 +12,43 @@ import argparse
 import math
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from autograd_lite import data as datasets
+from autograd_lite import losses
 from autograd_lite import train as training
+from autograd_lite._tasks import (
+    BINARY,
+    DEFAULT_LOSS,
+    REGRESSION,
+    TRAINABLE_LOSSES,
+    Task,
+    class_scores,
+    fit_on_dataset,
+    make_dataset,
+    task_for,
+)
 from autograd_lite.engine import Value
 from autograd_lite.expr import FUNCTIONS, UndefinedVariableError, parse
-from autograd_lite.losses import LOSSES
 from autograd_lite.nn import ACTIVATIONS, MLP
 from autograd_lite.optim import OPTIMIZERS
 from autograd_lite.plots import plot_decision_boundary, plot_loss_curve
 from autograd_lite.render import RendererNotFound
+from autograd_lite.stepper import BackwardStepper
+from autograd_lite.viz import draw_dot
 
 PROG = "autograd-lite"
 GRAPH_FORMATS = (".svg", ".png", ".pdf", ".dot", ".gv")
-BINARY, MULTICLASS, REGRESSION = "binary", "multiclass", "regression"
 
 
 class CliError(Exception):
-    """A failure reported as one line on stderr with exit ``status``."""
+    """A failure reported as one line on stderr with exit ``status``.
+
+    >>> CliError("no such file", 1).status
+    1
+    """
 
     def __init__(self, message: str, status: int = 2) -> None:
         super().__init__(message)
@@ -42,24 +56,25 @@ class CliError(Exception):
 
 
 # ------------------------------------------------------------------ argument types
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
+def _number(convert: Callable[[str], Any], ok: Callable[[Any], bool], expected: str) -> Any:
+    """An argparse type: ``convert(text)``, refused with "expected ..." unless ``ok``."""
+
+    def parse(text: str) -> Any:
+        try:
+            value = convert(text)
+        except ValueError:
+            value = None
+        if value is None or not ok(value):
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
+        return value
+
+    return parse
 
 
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
-    if not (value > 0 and math.isfinite(value)):
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
-    return value
+_positive_int = _number(int, lambda v: v >= 1, "a positive integer")
+_positive_float = _number(float, lambda v: v > 0 and math.isfinite(v), "a positive number")
+_fraction = _number(float, lambda v: 0 < v < 1, "a fraction between 0 and 1")
+_seed = _number(int, lambda v: v >= 0, "an integer >= 0")
 
 
 def _batch_size(text: str) -> int | None:
@@ -86,62 +101,15 @@ def _variable(text: str) -> tuple[str, float]:
         raise argparse.ArgumentTypeError(f"{name.strip()}: {value!r} is not a number") from None
 
 
-# ------------------------------------------------------------------ datasets and losses
-@dataclass(frozen=True)
-class Task:
-    """A loss set up for a dataset: output width, output activation, target mapping."""
-
-    n_outputs: int
-    output_activation: str = "linear"
-    signed_targets: bool = False  # binary targets as -1/+1 (hinge losses)
-    threshold: float | None = None  # binary decision threshold on the output
-
-
-_REGRESSION_LOSSES = ("mse", "mae", "rmse", "huber", "pseudo_huber", "log_cosh", "mape")
-_TASKS: dict[str, dict[str, Task]] = {
-    BINARY: {
-        "binary_cross_entropy_with_logits": Task(1, threshold=0.0),
-        "binary_cross_entropy": Task(1, "sigmoid", threshold=0.5),
-        "hinge": Task(1, signed_targets=True, threshold=0.0),
-        "squared_hinge": Task(1, signed_targets=True, threshold=0.0),
-        "cross_entropy": Task(2),
-        **{name: Task(1, threshold=0.5) for name in _REGRESSION_LOSSES if name != "mape"},
-    },
-    MULTICLASS: {"cross_entropy": Task(0)},
-    REGRESSION: {name: Task(1) for name in _REGRESSION_LOSSES},
-}
-_DEFAULT_LOSS = {
-    BINARY: "binary_cross_entropy_with_logits",
-    MULTICLASS: "cross_entropy",
-    REGRESSION: "mse",
-}
-
-
-def make_dataset(name: str, n_samples: int, seed: int) -> tuple[np.ndarray, np.ndarray, str]:
-    """``X, y, kind`` for a dataset name; regression targets are standardized."""
-    if name == "moons":
-        X, y = datasets.make_moons(n_samples, noise=0.1, seed=seed)
-        return X, y, BINARY
-    if name == "blobs":
-        X, y = datasets.make_blobs(n_samples, centers=3, seed=seed)
-        return X, y, MULTICLASS
-    if name == "classification":
-        X, y = datasets.make_classification(
-            n_samples, n_features=5, n_informative=3, n_redundant=1, seed=seed
-        )
-        return X, y, BINARY
-    X, y = datasets.make_regression(n_samples, n_features=4, n_informative=4, noise=10, seed=seed)
-    return X, (y - y.mean()) / y.std(), REGRESSION
-
-
 def _task(kind: str, loss: str, dataset: str) -> Task:
-    tasks = _TASKS[kind]
-    if loss not in tasks:
+    task = task_for(kind, losses.REGISTRY[loss])
+    if task is None:
+        fitting = [name for name in TRAINABLE_LOSSES if task_for(kind, losses.REGISTRY[name])]
         raise CliError(
             f"loss {loss!r} does not fit the {kind} dataset {dataset!r}; "
-            f"use one of: {', '.join(tasks)}"
+            f"use one of: {', '.join(fitting)}"
         )
-    return tasks[loss]
+    return task
 
 
 # ------------------------------------------------------------------ graph output
@@ -155,13 +123,25 @@ def _graph_path(text: str) -> Path:
     return path
 
 
+def _html_path(text: str) -> Path:
+    path = Path(text)
+    if path.suffix.lower() not in (".html", ".htm"):
+        raise argparse.ArgumentTypeError(
+            f"the player is an HTML page: give a .html path, got {text!r}"
+        )
+    return path
+
+
 # ------------------------------------------------------------------ commands
-def _class_scores(task: Task) -> Callable[[np.ndarray], np.ndarray]:
-    """Model outputs -> one score per class (argmax = predicted class) for the plots."""
-    if task.n_outputs != 1:
-        return lambda outputs: outputs
-    threshold = task.threshold
-    return lambda outputs: np.c_[threshold - outputs, outputs - threshold]
+def _parent_made(path: Path) -> Path:
+    """``path``, its folder created (with its parents) when missing."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise CliError(f"cannot create folder {str(path.parent)!r}: {error.strerror}", 1) from None
+    if path.is_dir():
+        raise CliError(f"{str(path)!r} is a folder; give a file name", 2)
+    return path
 
 
 def _out_dir(text: str) -> Path:
@@ -173,81 +153,32 @@ def _out_dir(text: str) -> Path:
     return out
 
 
-def _architecture(nin: int, nouts: Sequence[int]) -> str:
-    return "MLP " + "-".join(str(n) for n in (nin, *nouts))
-
-
-def _report(name: str, logs: dict[str, float]) -> str:
-    return f"{name:<6}" + "  ".join(f"{k} {v:.4f}" for k, v in logs.items())
-
-
-@dataclass
-class Trained:
-    """What ``_fit`` hands to the plots: the model, its history, the data and test metrics."""
-
-    model: MLP
-    history: training.History
-    train: tuple[np.ndarray, np.ndarray]
-    test: tuple[np.ndarray, np.ndarray]
-    test_logs: dict[str, float]
-
-
-def _fit(args: argparse.Namespace, kind: str, task: Task, X: np.ndarray, y: np.ndarray) -> Trained:
-    """Split, build and train the model; print train and test metrics."""
-    if kind == BINARY and task.signed_targets:
-        y = 2 * y - 1
-    X_train, X_test, y_train, y_test = datasets.train_test_split(
-        X, y, test_size=args.test_size, seed=args.seed
-    )
-    n_outputs = task.n_outputs or int(y.max()) + 1
-    nouts = [*args.hidden, n_outputs]
-    args.architecture = _architecture(X.shape[1], nouts)
-    model = MLP(
-        X.shape[1], nouts, activation=args.activation,
-        output_activation=task.output_activation, seed=args.seed,
-    )  # fmt: skip
-    metrics = ["mae"] if kind == REGRESSION else ["accuracy"]
-    print(
-        f"{args.dataset}: {len(X_train)} train / {len(X_test)} test samples, "
-        f"{X.shape[1]} features; {args.architecture} ({len(model.parameters())} parameters); "
-        f"loss {args.loss}, {args.optimizer} lr {args.lr}, {args.epochs} epochs, "
-        f"batch size {args.batch_size or 'full'}"
-    )
-    history = training.fit(
-        model, X_train, y_train, loss=args.loss, optimizer=args.optimizer, lr=args.lr,
-        epochs=args.epochs, batch_size=args.batch_size, validation_data=(X_test, y_test),
-        metrics=metrics, seed=args.seed, threshold=task.threshold, progress=True,
-    )  # fmt: skip
-    for name, (Xs, ys) in (("train", (X_train, y_train)), ("test", (X_test, y_test))):
-        logs = training.evaluate(
-            model, Xs, ys, loss=args.loss, metrics=metrics, threshold=task.threshold
-        )
-        print(_report(name, logs))
-    return Trained(model, history, (X_train, y_train), (X_test, y_test), logs)
-
-
 def cmd_train(args: argparse.Namespace) -> int:
-    """Train an MLP on a dataset; print metrics; write the loss curve (and boundary in 2-D)."""
+    """Train an MLP on a dataset; print metrics; write the loss curve (and boundary in 2-D).
+
+    >>> build_parser().parse_args(["train", "--dataset", "blobs"]).run is cmd_train
+    True
+    """
     X, y, kind = make_dataset(args.dataset, args.samples, args.seed)
-    args.loss = args.loss or _DEFAULT_LOSS[kind]
+    args.loss = args.loss or DEFAULT_LOSS[kind]
     task = _task(kind, args.loss, args.dataset)
     if kind == REGRESSION:
         print("regression targets are standardized (zero mean, unit variance)")
     out = _out_dir(args.out)
-    run = _fit(args, kind, task, X, y)
+    save = None if args.save is None else _parent_made(Path(args.save))  # before training
+    run = fit_on_dataset(args, kind, task, X, y)
     title = f"{args.architecture} on {args.dataset}"
     written = [plot_loss_curve(run.history, out / "loss_curve.png", title, args.loss)]
     if kind != REGRESSION and X.shape[1] == 2:
         train, test = run.train, run.test
-        if task.signed_targets:
-            train, test = (train[0], (train[1] + 1) // 2), (test[0], (test[1] + 1) // 2)
+        train, test = (train[0], task.labels(train[1])), (test[0], task.labels(test[1]))
         path = out / "decision_boundary.png"
-        scores = _class_scores(task)
+        scores = class_scores(task)
         title += ": decision regions"
         written.append(plot_decision_boundary(run.model, scores, train, test, path, title))
-    if args.save:
-        run.model.save(args.save)
-        written.append(Path(args.save))
+    if save is not None:
+        run.model.save(save)
+        written.append(save)
     for path in written:
         print(f"wrote {path}")
     return 0
@@ -255,13 +186,10 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def _sample_graph(model: MLP, x: np.ndarray, target: float) -> Any:
     """The loss graph of one sample, its parameters boxed per neuron and layer."""
-    from autograd_lite.losses import binary_cross_entropy_with_logits
-    from autograd_lite.viz import draw_dot
-
     inputs = [Value(float(v), label=f"x{i + 1}") for i, v in enumerate(x)]
     logit = model(inputs)
     logit.label = "logit"
-    loss = binary_cross_entropy_with_logits([logit], [float(target)])
+    loss = losses.binary_cross_entropy_with_logits([logit], [float(target)])
     loss.label = f"loss (y = {int(target)})"
     model.zero_grad()
     loss.backward()
@@ -269,18 +197,22 @@ def _sample_graph(model: MLP, x: np.ndarray, target: float) -> Any:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    """Train MLP 2-16-16-1 on moons; write graph.svg, loss_curve.png, decision_boundary.png."""
+    """Train MLP 2-16-16-1 on moons; write graph.svg, loss_curve.png, decision_boundary.png.
+
+    >>> build_parser().parse_args(["demo", "--out", "demo"]).run is cmd_demo
+    True
+    """
     args.dataset, args.samples, args.test_size = "moons", 250, 0.2
     args.hidden, args.activation = [16, 16], "relu"
-    args.loss, args.optimizer, args.lr, args.batch_size = _DEFAULT_LOSS[BINARY], "adam", 0.02, 32
-    task = _TASKS[BINARY][args.loss]
+    args.loss, args.optimizer, args.lr, args.batch_size = DEFAULT_LOSS[BINARY], "adam", 0.02, 32
+    task = _task(BINARY, args.loss, args.dataset)
     out = _out_dir(args.out)
     X, y, _ = make_dataset("moons", args.samples, args.seed)
-    run = _fit(args, BINARY, task, X, y)
+    run = fit_on_dataset(args, BINARY, task, X, y)
     title = "MLP 2-16-16-1 on two moons"
     plot_loss_curve(run.history, out / "loss_curve.png", title, args.loss)
     plot_decision_boundary(
-        run.model, _class_scores(task), run.train, run.test, out / "decision_boundary.png",
+        run.model, class_scores(task), run.train, run.test, out / "decision_boundary.png",
         f"{title}: test accuracy {run.test_logs['accuracy']:.1%}",
     )  # fmt: skip
     print(f"wrote {out / 'loss_curve.png'}\nwrote {out / 'decision_boundary.png'}")
@@ -297,13 +229,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_graph(args: argparse.Namespace) -> int:
-    """Differentiate a formula: print its value and each variable's gradient; draw it."""
+    """Differentiate a formula: print its value and each variable's gradient; draw it.
+
+    >>> cmd_graph(build_parser().parse_args(["graph", "x**2", "--var", "x=3"]))
+    x**2 = 9
+    x: 6
+    0
+    """
     expression = parse(args.expression)
     given: dict[str, float] = {}
     for name, value in args.var:
         if name in given:
             raise CliError(f"variable {name} is given twice")
         given[name] = value
+    if args.dpi is not None and (args.out is None or args.out.suffix.lower() != ".png"):
+        raise CliError("--dpi sets the resolution of PNG output: use it with --out FILE.png")
     unused = [name for name in given if name not in expression.variables]
     if unused:
         print(f"note: not in the formula: {', '.join(unused)}", file=sys.stderr)
@@ -315,26 +255,42 @@ def cmd_graph(args: argparse.Namespace) -> int:
         raise CliError(f"{error} (e.g. {example})") from None
     if not result.label:
         result.label = "out"
-    result.backward()
+    stepper = None
+    if args.ledger or args.html:
+        stepper = BackwardStepper(result)
+        stepper.run()  # the backward pass, one recorded step per node
+    else:
+        result.backward()
     print(f"{expression.source} = {result.data:.8g}")
     for name in (*expression.variables, *unused):
         print(f"{name}: {leaves[name].grad:.8g}")
+    if args.ledger:
+        print(f"\nchain-rule ledger (one line per edge, from {result.label} back to the inputs):")
+        print(stepper.trace)
     if args.out:
-        from autograd_lite.viz import draw_dot
-
-        draw_dot(result, rankdir=args.rankdir).export(args.out)
+        graph = draw_dot(result, rankdir=args.rankdir)
+        if args.dpi is not None:
+            graph.graph_attr["dpi"] = f"{args.dpi:g}"  # as `dot -Gdpi=N`
+        graph.export(_parent_made(args.out))
         print(f"wrote {args.out}")
+    if args.html:
+        stepper.to_html(_parent_made(args.html))
+        print(f"wrote {args.html} (open it in a browser to step through backpropagation)")
     return 0
 
 
 # ------------------------------------------------------------------ parser
 def _add_training_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--epochs", type=_positive_int, default=30, help="passes over the training set")
-    p.add_argument("--seed", type=int, default=0, help="seed for data, weights and shuffling")
+    p.add_argument("--seed", type=_seed, default=0, help="seed for data, weights and shuffling")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with the demo, train and graph subcommands."""
+    """The argument parser with the demo, train and graph subcommands.
+
+    >>> build_parser().parse_args(["graph", "a*b", "--var", "a=2", "--ledger"]).ledger
+    True
+    """
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="See backpropagation work: train small MLPs and draw computation graphs.",
@@ -365,10 +321,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--dataset", choices=("moons", "blobs", "classification", "regression"), default="moons"
     )
     train.add_argument("--samples", type=_positive_int, default=300, help="dataset size")
-    train.add_argument("--test-size", type=float, default=0.2, help="fraction held out")
+    train.add_argument("--test-size", type=_fraction, default=0.2, help="fraction held out")
     train.add_argument("--hidden", type=_hidden, default=[16, 16], help="hidden widths, e.g. 16,16")
     train.add_argument("--activation", choices=tuple(ACTIVATIONS), default="relu")
-    train.add_argument("--loss", choices=tuple(LOSSES), help="default depends on the dataset")
+    train.add_argument("--loss", choices=TRAINABLE_LOSSES, help="default depends on the dataset")
     train.add_argument("--optimizer", choices=tuple(OPTIMIZERS), default="adam")
     train.add_argument("--lr", type=_positive_float, default=0.01, help="learning rate")
     train.add_argument(
@@ -394,15 +350,35 @@ def build_parser() -> argparse.ArgumentParser:
         help="a variable's value (repeat for each variable)",
     )  # fmt: skip
     graph.add_argument(
-        "--out", type=_graph_path, help="write the graph here (.svg, .png, .pdf, .dot)"
-    )
+        "--out", type=_graph_path,
+        help="write the graph here (.svg, .png, .pdf, .dot); missing folders are created",
+    )  # fmt: skip
     graph.add_argument("--rankdir", choices=("LR", "TB", "RL", "BT"), default="LR")
+    graph.add_argument(
+        "--dpi", type=_positive_float, help="resolution of PNG output (as dot -Gdpi), e.g. 200"
+    )
+    graph.add_argument(
+        "--ledger", action="store_true",
+        help="print the chain-rule ledger: each backward step's upstream gradient, local "
+        "derivatives and contributions",
+    )  # fmt: skip
+    graph.add_argument(
+        "--html", type=_html_path, metavar="PLAYER.html",
+        help="write the step-by-step backpropagation player (a self-contained HTML page)",
+    )  # fmt: skip
     graph.set_defaults(run=cmd_graph)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status (0 ok, 1 failure, 2 bad input)."""
+    """Run the command line; returns the exit status (0 ok, 1 failure, 2 bad input).
+
+    >>> main(["graph", "a*b", "--var", "a=2", "--var", "b=5"])
+    a*b = 10
+    a: 5
+    b: 2
+    0
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

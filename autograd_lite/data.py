@@ -2,8 +2,8 @@
 
 Every generator takes ``seed`` (an int, a ``numpy.random.Generator`` or ``None``) and is
 deterministic for a fixed int seed, so lessons and tests can rerun exactly. The constructions
-follow scikit-learn's so the seeds' examples carry over, but the random streams differ: the
-same seed does not reproduce scikit-learn's exact numbers.
+follow scikit-learn's so the lectures' scikit-learn examples carry over, but the random
+streams differ: the same seed does not reproduce scikit-learn's exact numbers.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from autograd_lite import _checks
+
 Seed = int | np.random.Generator | None
 
 _MAX_ENUMERATED_INFORMATIVE = 20
@@ -21,28 +23,16 @@ _MAX_ENUMERATED_INFORMATIVE = 20
 
 def _rng(seed: Seed) -> np.random.Generator:
     """Return a numpy Generator for ``seed`` (a Generator passes through unchanged)."""
-    return np.random.default_rng(seed)
+    return _checks.generator("seed", seed)
 
 
-def _count(name: str, value: Any, minimum: int = 1) -> int:
-    """Check that ``value`` is an int >= ``minimum`` and return it."""
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return int(value)
+def paired(X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+    """``X`` and ``y`` as arrays, checked to hold the same number (>= 1) of samples.
 
-
-def _non_negative(name: str, value: float) -> float:
-    """Check that ``value`` is a finite number >= 0 and return it as a float."""
-    value = float(value)
-    if not math.isfinite(value) or value < 0:
-        raise ValueError(f"{name} must be a finite number >= 0, got {value}")
-    return value
-
-
-def _paired(X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Return ``X`` and ``y`` as arrays after checking that they have the same number of rows."""
+    >>> X, y = paired([[1, 2], [3, 4]], [0, 1])
+    >>> X.shape, y.shape
+    ((2, 2), (2,))
+    """
     X, y = np.asarray(X), np.asarray(y)
     if X.ndim == 0 or y.ndim == 0:
         raise ValueError("X and y must be sequences of samples, got a scalar")
@@ -60,9 +50,14 @@ def make_moons(
 
     The outer moon (label 0) gets ``n_samples // 2`` points, the inner one the rest; Gaussian
     noise with standard deviation ``noise`` is added to every coordinate.
+
+    >>> X, y = make_moons(6, noise=0.1, seed=0)
+    >>> X.shape, sorted(set(y.tolist()))
+    ((6, 2), [0, 1])
     """
-    n_samples = _count("n_samples", n_samples)
-    noise = _non_negative("noise", noise)
+    n_samples = _checks.integer("n_samples", n_samples, minimum=1)
+    noise = _checks.non_negative("noise", noise)
+    shuffle = _checks.flag("shuffle", shuffle)
     rng = _rng(seed)
     n_out = n_samples // 2
     n_in = n_samples - n_out
@@ -96,13 +91,17 @@ def make_blobs(
 
     ``centers`` is a count (centres drawn uniformly in ``center_box``) or an array of shape
     (k, n_features). Samples are split as evenly as possible, earlier blobs taking the remainder.
+
+    >>> X, y = make_blobs(9, centers=3, seed=0)
+    >>> X.shape, sorted(set(y.tolist()))
+    ((9, 2), [0, 1, 2])
     """
-    n_samples = _count("n_samples", n_samples)
-    n_features = _count("n_features", n_features)
-    cluster_std = _non_negative("cluster_std", cluster_std)
+    n_samples = _checks.integer("n_samples", n_samples, minimum=1)
+    n_features = _checks.integer("n_features", n_features, minimum=1)
+    cluster_std = _checks.non_negative("cluster_std", cluster_std)
     rng = _rng(seed)
     if isinstance(centers, int | np.integer) and not isinstance(centers, bool):
-        k = _count("centers", centers)
+        k = _checks.integer("centers", centers, minimum=1)
         low, high = center_box
         if not low < high:
             raise ValueError(f"center_box must be (low, high) with low < high, got {center_box}")
@@ -159,19 +158,22 @@ def make_classification(
     repeated features, class weights, ``shift``/``scale`` and ``hypercube=False``.
     A seed fixes the distribution: centres, covariances, the redundant mix and the column order
     are drawn before the samples, so more samples with the same seed come from the same problem.
-    With the defaults and ``n_features=5`` this is the seeds' 1000 x 5 example: 2 informative,
+    With the defaults and ``n_features=5`` this is the 1000 x 5 example of A. Akbar's lecture
+    "Artificial Neural Networks, week 3: Optimizing the Loss Function": 2 informative,
     2 redundant and 1 noise feature, 2 classes. Returns X (n, n_features) and y in 0..n_classes-1.
+
+    >>> X, y = make_classification(1000, n_features=5, seed=0)
+    >>> X.shape, y.shape
+    ((1000, 5), (1000,))
     """
-    n_samples = _count("n_samples", n_samples)
-    n_features = _count("n_features", n_features)
-    n_informative = _count("n_informative", n_informative)
-    n_redundant = _count("n_redundant", n_redundant, minimum=0)
-    n_classes = _count("n_classes", n_classes, minimum=2)
-    n_clusters_per_class = _count("n_clusters_per_class", n_clusters_per_class)
-    class_sep = _non_negative("class_sep", class_sep)
-    flip_y = _non_negative("flip_y", flip_y)
-    if flip_y > 1:
-        raise ValueError(f"flip_y must be in [0, 1], got {flip_y}")
+    n_samples = _checks.integer("n_samples", n_samples, minimum=1)
+    n_features = _checks.integer("n_features", n_features, minimum=1)
+    n_informative = _checks.integer("n_informative", n_informative, minimum=1)
+    n_redundant = _checks.integer("n_redundant", n_redundant, minimum=0)
+    n_classes = _checks.integer("n_classes", n_classes, minimum=2)
+    n_clusters_per_class = _checks.integer("n_clusters_per_class", n_clusters_per_class, minimum=1)
+    class_sep = _checks.non_negative("class_sep", class_sep)
+    flip_y = _checks.interval("flip_y", flip_y, 0.0, 1.0)
     if n_informative + n_redundant > n_features:
         raise ValueError(
             f"n_informative + n_redundant ({n_informative} + {n_redundant}) must be "
@@ -210,7 +212,6 @@ def make_classification(
         order = rng.permutation(n_samples)
         X, y = X[order], y[order]
     return X[:, columns], y
-    return X, y
 
 
 def make_regression(
@@ -229,18 +230,22 @@ def make_regression(
     from U(0, 100), the others weight 0; ``y = X @ w + bias + N(0, noise**2)``. Rows and feature
     columns are shuffled (the weights follow their columns). With ``coef=True`` the weights are
     returned as a third array.
+
+    >>> X, y, w = make_regression(10, n_features=3, n_informative=1, coef=True, seed=0)
+    >>> bool(np.allclose(X @ w, y))
+    True
     """
-    n_samples = _count("n_samples", n_samples)
-    n_features = _count("n_features", n_features)
-    n_informative = _count("n_informative", n_informative, minimum=0)
-    noise = _non_negative("noise", noise)
+    n_samples = _checks.integer("n_samples", n_samples, minimum=1)
+    n_features = _checks.integer("n_features", n_features, minimum=1)
+    n_informative = _checks.integer("n_informative", n_informative, minimum=0)
+    noise = _checks.non_negative("noise", noise)
     if n_informative > n_features:
         raise ValueError(f"n_informative ({n_informative}) must be <= n_features ({n_features})")
     rng = _rng(seed)
     X = rng.standard_normal((n_samples, n_features))
     weights = np.zeros(n_features)
     weights[:n_informative] = 100 * rng.uniform(size=n_informative)
-    y = X @ weights + float(bias)
+    y = X @ weights + _checks.real("bias", bias)
     if noise > 0:
         y = y + rng.normal(scale=noise, size=n_samples)
     if shuffle:
@@ -258,8 +263,12 @@ def train_test_split(
 
     ``test_size`` is the fraction in (0, 1) held out; like scikit-learn the test part gets
     ``ceil(test_size * n)`` samples and both parts must end up non-empty.
+
+    >>> X_train, X_test, y_train, y_test = train_test_split(np.eye(4), np.arange(4), seed=0)
+    >>> len(X_train), len(X_test)
+    (3, 1)
     """
-    X, y = _paired(X, y)
+    X, y = paired(X, y)
     if isinstance(test_size, bool) or not isinstance(test_size, float | int | np.floating):
         raise TypeError(f"test_size must be a float in (0, 1), got {type(test_size).__name__}")
     if not 0 < test_size < 1:
@@ -284,9 +293,12 @@ def batches(
     ``batch_size=None`` (or one at least the data size) gives one batch with everything, 1 gives
     single samples; the last batch keeps the remainder, so there are ``ceil(n / batch_size)``.
     Arguments are checked at the call, not at the first ``next``.
+
+    >>> [len(yb) for _, yb in batches(np.eye(5), np.arange(5), 2, seed=0)]
+    [2, 2, 1]
     """
-    X, y = _paired(X, y)
+    X, y = paired(X, y)
     n = len(X)
-    size = n if batch_size is None else _count("batch_size", batch_size)
+    size = n if batch_size is None else _checks.integer("batch_size", batch_size, minimum=1)
     order = _rng(seed).permutation(n) if shuffle else np.arange(n)
     return ((X[order[i : i + size]], y[order[i : i + size]]) for i in range(0, n, size))

@@ -10,6 +10,7 @@ a cycle, and most of its time goes to the garbage collector).
 from __future__ import annotations
 
 import contextlib
+import inspect
 import math
 import numbers
 from collections import deque
@@ -18,12 +19,27 @@ from typing import Any
 
 import numpy as np
 
-from autograd_lite.ops import OPS
+from autograd_lite import _checks
+from autograd_lite.ops import OPS, Op
+from autograd_lite.walk import backward_order, check_backward, describe, topological_order, walk
+
+__all__ = [
+    "Value",
+    "apply",
+    "backward_order",
+    "backward_steps",
+    "check_backward",
+    "detect_anomaly",
+    "enable_grad",
+    "is_anomaly_enabled",
+    "is_grad_enabled",
+    "no_grad",
+    "topological_order",
+]
 
 _grad_enabled = True  # False inside no_grad()
 _anomaly = False  # True inside detect_anomaly()
 _object_new = object.__new__
-_isfinite = math.isfinite
 
 
 class _GradMode(contextlib.ContextDecorator):
@@ -42,21 +58,39 @@ class _GradMode(contextlib.ContextDecorator):
 
 
 class no_grad(_GradMode):
-    """Context manager and decorator: ops inside record no parents (results are leaves)."""
+    """Context manager and decorator: ops inside record no parents (results are leaves).
+
+    >>> with no_grad():
+    ...     y = Value(2.0) * 3
+    >>> y.is_leaf
+    True
+    """
 
     _enabled = False
 
 
 class enable_grad(_GradMode):
     """Context manager and decorator: ops record the graph again, even inside ``no_grad``
-    (PyTorch's name; ``grad(..., create_graph=True)`` and ``Optimizer.step(closure)`` use it)."""
+    (PyTorch's name; ``grad(..., create_graph=True)`` and ``Optimizer.step(closure)`` use it).
+
+    >>> with no_grad(), enable_grad():
+    ...     y = Value(2.0) * 3
+    >>> y.is_leaf
+    False
+    """
 
     _enabled = True
 
 
 class detect_anomaly(contextlib.ContextDecorator):
     """Raise ``FloatingPointError`` at the first op whose forward value or backward gradient
-    is not finite, naming the op and its inputs. Outside it, inf and nan just propagate."""
+    is not finite, naming the op and its inputs. Outside it, inf and nan just propagate.
+
+    >>> with detect_anomaly():
+    ...     Value(-1.0).log()
+    Traceback (most recent call last):
+    FloatingPointError: detect_anomaly: forward of 'log' gave nan from inputs -1.0 ...
+    """
 
     def __enter__(self) -> detect_anomaly:
         global _anomaly
@@ -69,12 +103,20 @@ class detect_anomaly(contextlib.ContextDecorator):
 
 
 def is_grad_enabled() -> bool:
-    """False inside ``no_grad()``."""
+    """False inside ``no_grad()``.
+
+    >>> is_grad_enabled()
+    True
+    """
     return _grad_enabled
 
 
 def is_anomaly_enabled() -> bool:
-    """True inside ``detect_anomaly()``."""
+    """True inside ``detect_anomaly()``.
+
+    >>> is_anomaly_enabled()
+    False
+    """
     return _anomaly
 
 
@@ -117,20 +159,10 @@ def _data(other: Any) -> Any:
     return other.data if isinstance(other, Value) else other
 
 
-def _describe(operands: Iterable[Any]) -> str:
-    parts = []
-    for o in operands:
-        if isinstance(o, Value):
-            parts.append(f"{o.data!r} (label {o.label or '<unlabeled>'!r})")
-        else:
-            parts.append(f"{o!r} (constant)")
-    return ", ".join(parts)
-
-
 def _forward_anomaly(op: str, data: float, operands: tuple) -> None:
     if not math.isfinite(data):
         raise FloatingPointError(
-            f"detect_anomaly: forward of {op!r} gave {data!r} from inputs {_describe(operands)}"
+            f"detect_anomaly: forward of {op!r} gave {data!r} from inputs {describe(operands)}"
         )
 
 
@@ -149,7 +181,7 @@ def _node(data: float, op: str, parents: tuple, local: Any, ctx: Any) -> Value:
 
 def _unary(op: str) -> Callable[[Value], Value]:
     """The method behind ``value.op()`` for a one-input op (its rule looked up once)."""
-    forward, derivative = OPS[op]
+    forward, derivative = OPS[op].forward, OPS[op].derivative
 
     def method(self: Value) -> Value:
         xd = self.data
@@ -160,15 +192,33 @@ def _unary(op: str) -> Callable[[Value], Value]:
             return _node(data, "", (), (), None)
         return _node(data, op, (self,), derivative((xd,), data)[0], None)
 
-    method.__name__ = f"__{op}__" if op in ("neg", "abs") else op
-    method.__qualname__ = f"Value.{method.__name__}"
-    method.__doc__ = f"``{op}`` of this Value (chain rule: ``ops.d_{op}``)."
+    return method
+
+
+def _with_param(op: str) -> Callable[..., Value]:
+    """The method behind ``value.op(param=default)``: the parameter is a constant operand."""
+    ((name, default),) = OPS[op].params
+    signature = inspect.Signature(
+        [
+            inspect.Parameter("self", inspect.Parameter.POSITIONAL_ONLY),
+            inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=default),
+        ]
+    )
+
+    def method(self: Value, *args: Any, **kwargs: Any) -> Value:
+        if kwargs or len(args) != 1:  # the common call, value.op(number), needs no binding
+            bound = signature.bind(self, *args, **kwargs)
+            args = (bound.arguments.get(name, default),)
+        return _binary(op, self, _checks.real(name, args[0], finite=False))
+
+    method.__signature__ = signature  # type: ignore[attr-defined]
     return method
 
 
 def _binary(op: str, a: Any, b: Any) -> Value:
     """``a op b`` where at least one side is a Value; a plain number stays unwrapped."""
-    forward, derivative = OPS[op]
+    entry = OPS[op]
+    forward, derivative = entry.forward, entry.derivative
     a_is_value, b_is_value = isinstance(a, Value), isinstance(b, Value)
     ad = a.data if a_is_value else a
     bd = b.data if b_is_value else b
@@ -187,7 +237,7 @@ def _binary(op: str, a: Any, b: Any) -> Value:
 
 def _nary(op: str, operands: tuple) -> Value:
     """An n-ary node (``sum``, ``dot``): one node, many parents."""
-    forward, derivative = OPS[op]
+    forward, derivative = OPS[op].forward, OPS[op].derivative
     try:  # the common case, all Values; anything else fails here or gives a non-float
         xs = [o.data for o in operands]
         data = forward(xs)
@@ -238,62 +288,7 @@ def _arithmetic(op: str, reflected: bool = False) -> Callable[[Value, Any], Valu
             return NotImplemented
         return _binary(op, other, self) if reflected else _binary(op, self, other)
 
-    method.__name__ = f"__{'r' if reflected else ''}{_DUNDER[op]}__"
-    method.__qualname__ = f"Value.{method.__name__}"
     return method
-
-
-_DUNDER = {"+": "add", "-": "sub", "*": "mul", "/": "truediv", "**": "pow"}
-
-
-def topological_order(roots: Value | Sequence[Value], leaves: bool = True) -> list[Value]:
-    """Every node reachable from ``roots``, each after all of its parents.
-
-    Iterative depth-first search: a chain of a million nodes needs no recursion. With
-    ``leaves=False`` only the nodes made by ops are listed (all that ``backward`` needs).
-    The path being searched is kept in two parallel lists (nodes, and iterators over their
-    parents still to visit) rather than a list of pairs: one object fewer per node for
-    the garbage collector to count and walk, which halves the sort's time on deep graphs.
-    """
-    roots = [roots] if isinstance(roots, Value) else list(roots)
-    order: list[Value] = []
-    seen: set[Value] = set()  # Values hash by identity
-    for root in roots:
-        if root in seen:
-            continue
-        seen.add(root)
-        if not root.parents:
-            if leaves:
-                order.append(root)
-            continue
-        path, pending = [root], [iter(root.parents)]
-        while path:
-            for parent in pending[-1]:
-                if parent.parents:
-                    if parent not in seen:
-                        seen.add(parent)
-                        path.append(parent)
-                        pending.append(iter(parent.parents))
-                        break
-                elif leaves and parent not in seen:
-                    seen.add(parent)
-                    order.append(parent)
-            else:
-                pending.pop()
-                order.append(path.pop())
-    return order
-
-
-def check_backward(node: Value, g: float) -> None:
-    """Under ``detect_anomaly``: raise ``FloatingPointError`` if ``node`` would send a
-    non-finite gradient to a parent, naming the op, the parent and the numbers."""
-    for i, d in enumerate(node.local_grads):
-        if not math.isfinite(g * d):
-            raise FloatingPointError(
-                f"detect_anomaly: backward of {node.op!r} gave a non-finite gradient "
-                f"{g * d!r} for its input {i} (upstream {g!r} x local {d!r}); "
-                f"the node's inputs: {_describe(node.operands)}"
-            )
 
 
 class Value:
@@ -301,6 +296,12 @@ class Value:
 
     ``data`` is the value, ``grad`` d(root)/d(self) after ``root.backward()``, ``op`` the
     operation that made it ("" for a leaf), ``parents`` its input Values.
+
+    >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    >>> y = (a * b).tanh()
+    >>> y.backward()
+    >>> y.op, a.grad == b.data * (1 - y.data**2)
+    ('tanh', True)
     """
 
     # _local: d self / d parent, a bare float when there is one parent, else a tuple.
@@ -312,7 +313,7 @@ class Value:
     def __init__(self, data: Any, label: str = "") -> None:
         self.data = data if type(data) is float else _to_float(data)
         self.grad = 0.0
-        self.label = label
+        self.label = label if type(label) is str else _checks.text("label", label)
         self.op = ""
         self.parents: tuple[Value, ...] = ()
         self._local: float | tuple = ()
@@ -321,12 +322,20 @@ class Value:
     # -------------------------------------------------------------- introspection
     @property
     def is_leaf(self) -> bool:
-        """True for Values made by the user (or under ``no_grad``), not by an op."""
+        """True for Values made by the user (or under ``no_grad``), not by an op.
+
+        >>> Value(1.0).is_leaf, (Value(1.0) + 1).is_leaf
+        (True, False)
+        """
         return not self.parents
 
     @property
     def operands(self) -> tuple:
-        """The op's inputs in order, constants included (``parents`` holds only the Values)."""
+        """The op's inputs in order, constants included (``parents`` holds only the Values).
+
+        >>> (2.0 ** Value(3.0)).operands
+        (2.0, Value(data=3, grad=0))
+        """
         ctx = self._ctx
         if ctx is None:
             return self.parents
@@ -334,15 +343,26 @@ class Value:
 
     @property
     def local_grads(self) -> tuple[float, ...]:
-        """d self / d parent for each parent, computed in the forward pass."""
+        """d self / d parent for each parent, computed in the forward pass.
+
+        >>> (Value(2.0) * Value(5.0)).local_grads
+        (5.0, 2.0)
+        """
         return (self._local,) if len(self.parents) == 1 else self._local
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data:.6g}, grad={self.grad:.6g}{label})"
 
+    # float(v) gives the data, like float(tensor) in PyTorch. A rule that calls math.cos(x)
+    # on an operand would get a float through it and silently lose second derivatives;
+    # tests/test_ops.py catches such a rule by checking every op's second derivative.
     def __float__(self) -> float:
         return self.data
+
+    def __bool__(self) -> bool:
+        """False for 0.0, as for a 0-d tensor (``nan`` is True)."""
+        return self.data != 0
 
     # Ordering compares data and gives a plain bool, like a 0-d tensor in an ``if``; ``==``
     # stays identity so that Values can live in sets and dicts.
@@ -358,38 +378,26 @@ class Value:
     def __ge__(self, other: Any) -> bool:
         return self.data >= _data(other)
 
-    # -------------------------------------------------------------------- arithmetic
-    __add__, __radd__ = _arithmetic("+"), _arithmetic("+", reflected=True)
-    __sub__, __rsub__ = _arithmetic("-"), _arithmetic("-", reflected=True)
-    __mul__, __rmul__ = _arithmetic("*"), _arithmetic("*", reflected=True)
-    __truediv__, __rtruediv__ = _arithmetic("/"), _arithmetic("/", reflected=True)
-    __pow__, __rpow__ = _arithmetic("**"), _arithmetic("**", reflected=True)
-
-    __neg__, __abs__ = _unary("neg"), _unary("abs")
-
-    # ------------------------------------------------------------------ functions
-    exp = _unary("exp")
-    log = _unary("log")
-    sqrt = _unary("sqrt")
-    tanh = _unary("tanh")
-    sigmoid = _unary("sigmoid")
-    relu = _unary("relu")
-    softplus = _unary("softplus")
-    sin = _unary("sin")
-    cos = _unary("cos")
-
-    def leaky_relu(self, slope: float = 0.01) -> Value:
-        """``x`` for x > 0, else ``slope * x`` (chain rule: ``ops.d_leaky_relu``)."""
-        return _binary("leaky_relu", self, float(slope))
+    # Arithmetic operators (``+``, ``abs``, ...) and functions (``tanh``, ``leaky_relu``, ...)
+    # are installed below from the op registry, one method per ``ops.OPS`` entry.
 
     def detach(self) -> Value:
-        """A new leaf with the same data (and label), cut off from the graph."""
+        """A new leaf with the same data (and label), cut off from the graph.
+
+        >>> (Value(2.0) * 3).detach().is_leaf
+        True
+        """
         return Value(self.data, self.label)
 
     # --------------------------------------------------------------- n-ary nodes
     @staticmethod
     def sum(values: Iterable[Value | float]) -> Value:
-        """One node for the sum of many terms (instead of a chain of ``+`` nodes)."""
+        """One node for the sum of many terms (instead of a chain of ``+`` nodes).
+
+        >>> s = Value.sum([Value(1.0), Value(2.0), 3.0])
+        >>> s.data, len(s.parents)
+        (6.0, 2)
+        """
         operands = tuple(values)
         return _nary("sum", operands) if operands else Value(0.0)
 
@@ -399,7 +407,11 @@ class Value:
         inputs: Sequence[Value | float],
         bias: Value | float | None = None,
     ) -> Value:
-        """One node for ``sum(w_i * x_i) + bias``: a neuron's weighted sum."""
+        """One node for ``sum(w_i * x_i) + bias``: a neuron's weighted sum.
+
+        >>> Value.dot([Value(1.0), Value(2.0)], [3.0, 4.0], bias=0.5).data
+        11.5
+        """
         if len(weights) != len(inputs):
             raise ValueError(
                 f"Value.dot needs as many weights as inputs, got {len(weights)} weights "
@@ -414,8 +426,21 @@ class Value:
 
         Leaves accumulate into ``.grad`` (call ``zero_grad`` between steps, as in PyTorch);
         non-leaf nodes are reset first, so they hold the gradient of the latest call.
+        ``gradient`` (a number or a Value) is checked before any grad changes.
+
+        >>> x = Value(3.0)
+        >>> (x * x).backward()
+        >>> x.grad
+        6.0
         """
         deque(backward_steps(self, gradient), maxlen=0)  # runs the walk to its end, in C
+
+
+def _gradient_number(gradient: Any) -> float:
+    """``backward``'s ``gradient`` as a float: a real number or a Value (its data)."""
+    if isinstance(gradient, Value):
+        return gradient.data
+    return _checks.real("gradient", gradient, finite=False)
 
 
 def backward_steps(root: Value, gradient: float = 1.0) -> Iterator[Value]:
@@ -425,23 +450,77 @@ def backward_steps(root: Value, gradient: float = 1.0) -> Iterator[Value]:
     Then each non-leaf node, in reverse topological order, adds ``node.grad * local`` to its
     parents' grads and is yielded right after, so ``root.backward()`` is this generator run
     to its end, and a stepper is the same generator advanced one node per step.
+    ``gradient`` is checked here, before any grad is reset.
+
+    >>> x = Value(3.0)
+    >>> [node.op for node in backward_steps(x * x + 2 * x)], x.grad
+    (['+', '*', '*'], 8.0)
     """
-    order = topological_order(root, leaves=False)
-    for node in order:
-        node.grad = 0.0
-    root.grad += float(gradient)
-    check = _anomaly
-    for node in reversed(order):
-        g = node.grad
-        if check:
-            check_backward(node, g)
-        parents = node.parents
-        if len(parents) == 1:
-            parents[0].grad += g * node._local
-        # A zero gradient times finite local derivatives adds exactly zero (a dead relu's
-        # neuron): its many inputs are skipped. With an inf or nan among the local
-        # derivatives the products are nan, and they are propagated, as in PyTorch.
-        elif g or not _isfinite(sum(node._local)):
-            for p, d in zip(parents, node._local):
-                p.grad += g * d
-        yield node
+    if not isinstance(root, Value):
+        raise TypeError(f"backward_steps: root must be a Value, got {_checks.describe(root)}")
+    return walk(root, _gradient_number(gradient), _anomaly)
+
+
+def apply(op: str, *operands: Any) -> Value | float:
+    """Apply the registry op ``op`` to Values and numbers; plain numbers give a float.
+
+    The one entry point for code that holds an op's name rather than its method (the
+    formula parser, tests enumerating ``ops.OPS``). Constant parameters (``leaky_relu``'s
+    slope) come after the input; the n-ary ops take their operands as they are.
+
+    >>> apply("+", Value(1.0), 2.0).data, apply("**", 2.0, 10.0), apply("sum", 1.0, 2.0)
+    (3.0, 1024.0, 3.0)
+    """
+    if op not in OPS:
+        raise ValueError(f"unknown op {op!r}; the ops are {', '.join(OPS)}")
+    entry = OPS[op]
+    if entry.syntax == "nary":
+        return (
+            _nary(op, operands)
+            if any(isinstance(o, Value) for o in operands)
+            else float(entry.forward([_number(o) for o in operands]))
+        )
+    if len(operands) != entry.arity:
+        if len(operands) == entry.inputs:  # parameters left out take their defaults
+            operands = (*operands, *[default for _, default in entry.params])
+        else:
+            raise TypeError(f"{op} takes {entry.arity} operands, got {len(operands)}")
+    if not any(isinstance(o, Value) for o in operands):
+        return entry.forward(*[_number(o) for o in operands])
+    if entry.arity == 1:
+        return getattr(Value, entry.dunder or op)(operands[0])
+    return _binary(op, *[o if isinstance(o, Value) else _number(o) for o in operands])
+
+
+def _example(name: str, entry: Op) -> str:
+    """A runnable example for a generated one-input method's docstring."""
+    call = f"({entry.text('Value(0.5)')})" if name == entry.dunder else f"Value(0.5).{name}()"
+    return f">>> {call}.data\n{entry.forward(0.5, *[d for _, d in entry.params])!r}"
+
+
+def _install(name: str, method: Callable[..., Any], text: str, op: str) -> None:
+    entry = OPS[op]
+    method.__name__ = name
+    method.__qualname__ = f"Value.{name}"
+    doc = f"``{text}`` (chain rule: ``ops.OPS[{op!r}].derivative``)."
+    method.__doc__ = f"{doc}\n\n{_example(name, entry)}" if entry.inputs == 1 else doc
+    setattr(Value, name, method)
+
+
+def _install_methods() -> None:
+    """Give ``Value`` the methods of every registry op: operators and functions."""
+    for op, entry in OPS.items():
+        if entry.syntax == "infix":
+            _install(entry.dunder, _arithmetic(op), entry.text("self", "other"), op)
+            reflected = _arithmetic(op, reflected=True)
+            _install(f"__r{entry.dunder[2:]}", reflected, entry.text("other", "self"), op)
+            continue
+        if entry.syntax == "nary":  # Value.sum and Value.dot: their own signatures above
+            continue
+        text = entry.text("self", *[name for name, _ in entry.params])
+        for name in (entry.dunder, op if entry.syntax == "call" else ""):
+            if name:
+                _install(name, _with_param(op) if entry.params else _unary(op), text, op)
+
+
+_install_methods()

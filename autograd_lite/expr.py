@@ -1,48 +1,47 @@
 """A safe parser for scalar formulas such as ``"tanh(a*b + c)"``, evaluated on ``Value``s.
 
 Used by ``autograd-lite graph``. The formula is parsed with ``ast`` and only a whitelist of
-node types is accepted: numbers, variable names, ``+ - * / **``, unary ``-``/``+`` and calls
-of the unary functions in ``FUNCTIONS`` (``leaky_relu`` also takes a constant slope). Anything
-else (attribute access, subscripts, lambdas, strings, comparisons, unknown functions) raises
-``ExpressionError`` before anything is evaluated. Nothing is ever passed to ``eval``.
+node types is accepted: numbers, variable names, the operators and the functions of the op
+registry (``ops.OPS``: ``+ - * / **``, unary ``-``, ``tanh(x)``, ``leaky_relu(x, 0.2)`` with
+its constant parameter, ...) and unary ``+``. Anything else (attribute access, subscripts,
+lambdas, strings, comparisons, unknown functions) raises ``ExpressionError`` before anything
+is evaluated. Nothing is ever passed to ``eval``. Arithmetic on constants follows the ops'
+IEEE kernels, as on Values: ``1/0`` is ``inf``, ``(-8) ** (1/3)`` is ``nan``.
+
+>>> parse("tanh(a*b + c)")({"a": 1.0, "b": 1.0, "c": 0.0}).data
+0.7615941559557649
 """
 
 from __future__ import annotations
 
 import ast
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
-from autograd_lite.engine import Value
+from autograd_lite.engine import Value, apply
+from autograd_lite.ops import OPS
 
 MAX_LENGTH = 10_000
 
 FUNCTIONS: dict[str, Callable[..., Value]] = {
-    "exp": Value.exp,
-    "log": Value.log,
-    "sqrt": Value.sqrt,
-    "tanh": Value.tanh,
-    "sigmoid": Value.sigmoid,
-    "relu": Value.relu,
-    "leaky_relu": Value.leaky_relu,
-    "softplus": Value.softplus,
-    "sin": Value.sin,
-    "cos": Value.cos,
-    "abs": Value.__abs__,
+    name: getattr(Value, name) for name, op in OPS.items() if op.syntax == "call"
 }
-"""The functions a formula may call, each applied to a ``Value``."""
+"""The functions a formula may call (every registry op written ``name(x)``), as Value methods."""
 
-_BINARY: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
-    ast.Add: lambda x, y: x + y,
-    ast.Sub: lambda x, y: x - y,
-    ast.Mult: lambda x, y: x * y,
-    ast.Div: lambda x, y: x / y,
-    ast.Pow: lambda x, y: x**y,
+
+def _syntax_node(source: str) -> type[ast.AST]:
+    """The ``ast`` class of an operator, read from a tiny formula (``"a + b"`` -> ``ast.Add``)."""
+    body = ast.parse(source, mode="eval").body
+    return type(body.op)  # type: ignore[attr-defined]
+
+
+# The registry's operators by the ast class the parser sees: + - * / ** and unary minus.
+_BINARY: dict[type[ast.AST], str] = {
+    _syntax_node(op.text("a", "b")): name for name, op in OPS.items() if op.syntax == "infix"
 }
-_UNARY: dict[type[ast.unaryop], Callable[[Any], Any]] = {
-    ast.USub: lambda x: -x,
-    ast.UAdd: lambda x: x,
+_UNARY: dict[type[ast.AST], str] = {
+    _syntax_node(op.text("a")): name for name, op in OPS.items() if op.syntax == "prefix"
 }
 _OPERATOR_HINTS = {
     ast.BitXor: "'^' (write powers as a**2)",
@@ -64,11 +63,21 @@ _REFUSED = {
 
 
 class ExpressionError(ValueError):
-    """The formula is not valid, uses something outside the whitelist, or cannot be evaluated."""
+    """The formula is not valid, uses something outside the whitelist, or cannot be evaluated.
+
+    >>> parse("a.b")
+    Traceback (most recent call last):
+    autograd_lite.expr.ExpressionError: not allowed at column 1: attribute access (like a.b)...
+    """
 
 
 class UndefinedVariableError(ExpressionError):
-    """The formula uses variables (``names``) that were given no value."""
+    """The formula uses variables (``names``) that were given no value.
+
+    >>> parse("a * b")({"a": 1.0})
+    Traceback (most recent call last):
+    autograd_lite.expr.UndefinedVariableError: undefined variable b: give it a value
+    """
 
     def __init__(self, names: list[str]) -> None:
         plural = len(names) > 1
@@ -89,15 +98,21 @@ def _refuse(node: ast.AST, what: str) -> ExpressionError:
 
 
 def _allowed() -> str:
+    operators = " ".join(OPS[name].display for name in _BINARY.values())
     return (
-        "A formula may use numbers, variable names, + - * / **, unary minus and the "
+        f"A formula may use numbers, variable names, {operators}, unary minus and the "
         f"functions {', '.join(FUNCTIONS)}"
     )
 
 
 @dataclass(frozen=True)
 class Expression:
-    """A checked formula: ``variables`` in order of first use; call it with their values."""
+    """A checked formula: ``variables`` in order of first use; call it with their values.
+
+    >>> f = parse("x**2 + y")
+    >>> f.variables, f({"x": 3.0, "y": 1.0}).data
+    (('x', 'y'), 10.0)
+    """
 
     source: str
     tree: ast.Expression
@@ -110,15 +125,17 @@ class Expression:
             raise UndefinedVariableError(missing)
         try:
             result = _evaluate(self.tree.body, values)
-        except (ArithmeticError, ValueError) as error:
-            raise ExpressionError(f"cannot evaluate {self.source!r}: {error}") from None
         except RecursionError:
             raise ExpressionError("the formula is nested too deeply to evaluate") from None
         return result if isinstance(result, Value) else Value(result)
 
 
 def parse(source: str) -> Expression:
-    """Parse and check ``source``; raises ``ExpressionError`` saying what is not allowed."""
+    """Parse and check ``source``; raises ``ExpressionError`` saying what is not allowed.
+
+    >>> parse("leaky_relu(a, 0.2) / b").variables
+    ('a', 'b')
+    """
     if not isinstance(source, str):
         raise TypeError(f"the formula must be a string, got {type(source).__name__}")
     if not source.strip():
@@ -154,7 +171,7 @@ def _check(node: ast.AST, names: list[str]) -> None:
         _check(node.left, names)
         _check(node.right, names)
     elif isinstance(node, ast.UnaryOp):
-        if type(node.op) not in _UNARY:
+        if type(node.op) not in _UNARY and not isinstance(node.op, ast.UAdd):
             raise _refuse(node, f"the operator {type(node.op).__name__}")
         _check(node.operand, names)
     elif isinstance(node, ast.Call):
@@ -176,35 +193,40 @@ def _check_call(node: ast.Call, names: list[str]) -> None:
         )
     if node.keywords:
         raise _refuse(node, "keyword arguments")
-    arity = "one argument" if name != "leaky_relu" else "one argument and an optional slope"
-    if not 1 <= len(node.args) <= (2 if name == "leaky_relu" else 1):
+    params = [param for param, _ in OPS[name].params]
+    arity = "one argument" + "".join(f" and an optional {param}" for param in params)
+    if not 1 <= len(node.args) <= 1 + len(params):
         raise ExpressionError(f"{name} takes {arity}{_where(node)}, got {len(node.args)}")
     _check(node.args[0], names)
-    if len(node.args) == 2:
-        slope = node.args[1]
-        if isinstance(slope, ast.UnaryOp) and isinstance(slope.op, ast.USub | ast.UAdd):
-            slope = slope.operand
-        if not (isinstance(slope, ast.Constant) and type(slope.value) in (int, float)):
-            raise ExpressionError(f"the slope of leaky_relu must be a number{_where(node)}")
+    for param, arg in zip(params, node.args[1:]):
+        if isinstance(arg, ast.UnaryOp) and isinstance(arg.op, ast.USub | ast.UAdd):
+            arg = arg.operand
+        if not (isinstance(arg, ast.Constant) and type(arg.value) in (int, float)):
+            raise ExpressionError(f"the {param} of {name} must be a number{_where(node)}")
 
 
 def _evaluate(node: ast.AST, values: Mapping[str, Value | float]) -> Value | float:
-    """Evaluate a checked tree; constants are floats so 9**9**9 overflows instead of hanging."""
+    """Evaluate a checked tree with the registry's ops. Constants are floats, so 9**9**9**9
+    overflows to inf (as a Value would) instead of hanging on a huge integer."""
     if isinstance(node, ast.Constant):
-        return float(node.value)
+        return _constant(node.value)
     if isinstance(node, ast.Name):
         return values[node.id]
     if isinstance(node, ast.BinOp):
         left = _evaluate(node.left, values)
         right = _evaluate(node.right, values)
-        return _BINARY[type(node.op)](left, right)
+        return apply(_BINARY[type(node.op)], left, right)
     if isinstance(node, ast.UnaryOp):
-        return _UNARY[type(node.op)](_evaluate(node.operand, values))
+        operand = _evaluate(node.operand, values)
+        return operand if isinstance(node.op, ast.UAdd) else apply(_UNARY[type(node.op)], operand)
     call: ast.Call = node  # type: ignore[assignment]  # _check admits nothing else
-    return _call(call.func.id, [_evaluate(arg, values) for arg in call.args])
+    x, *params = [_evaluate(arg, values) for arg in call.args]
+    return apply(call.func.id, x if isinstance(x, Value) else Value(x), *params)
 
 
-def _call(name: str, args: list[Value | float]) -> Value:
-    """Apply a whitelisted function; a constant argument becomes a leaf Value."""
-    x = args[0] if isinstance(args[0], Value) else Value(args[0])
-    return FUNCTIONS[name](x, *args[1:])
+def _constant(number: int | float) -> float:
+    """A literal as a float; an integer literal too large for one is inf, as 1e999 is."""
+    try:
+        return float(number)
+    except OverflowError:
+        return math.inf

@@ -1,21 +1,39 @@
-"""Compare analytic gradients with central finite differences."""
+"""Compare analytic gradients with central finite differences.
+
+>>> gradcheck(lambda a, b: (a * b).tanh(), [0.3, -1.2])
+True
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from autograd_lite import _checks
 from autograd_lite.autograd import grad
 from autograd_lite.engine import Value
 
 
 class GradcheckError(AssertionError):
-    """Analytic and numeric gradients disagree; the message is a table of the mismatches."""
+    """Analytic and numeric gradients disagree; the message is a table of the mismatches.
+
+    >>> issubclass(GradcheckError, AssertionError)
+    True
+    """
 
 
 def _floats(inputs: Sequence[float | Value]) -> list[float]:
     if isinstance(inputs, Value) or not isinstance(inputs, Sequence):
         raise TypeError("gradcheck: inputs must be a sequence of floats or Values")
-    return [x.data if isinstance(x, Value) else float(x) for x in inputs]
+    return [x.data if isinstance(x, Value) else _checks.real("inputs", x) for x in inputs]
+
+
+def _tolerances(eps: float, atol: float, rtol: float) -> tuple[float, float, float]:
+    """Checked before any work: a zero eps would divide by zero, a nan tolerance fail all."""
+    return (
+        _checks.positive("eps", eps),
+        _checks.non_negative("atol", atol),
+        _checks.non_negative("rtol", rtol),
+    )
 
 
 def _call(fn: Callable[..., Value], xs: list[float]) -> float:
@@ -28,7 +46,12 @@ def _call(fn: Callable[..., Value], xs: list[float]) -> float:
 def numeric_grad(
     fn: Callable[..., Value], inputs: Sequence[float], eps: float = 1e-6
 ) -> list[float]:
-    """Central differences (f(x + eps) - f(x - eps)) / 2 eps for each input."""
+    """Central differences (f(x + eps) - f(x - eps)) / 2 eps for each input.
+
+    >>> [round(g, 6) for g in numeric_grad(lambda a, b: a * b, [2.0, 3.0])]
+    [3.0, 2.0]
+    """
+    eps = _checks.positive("eps", eps)
     xs = _floats(inputs)
     result = []
     for i in range(len(xs)):
@@ -68,7 +91,11 @@ def gradcheck(
 
     Returns True, or raises ``GradcheckError`` with a table (input, analytic, numeric,
     abs error) of the inputs that disagree.
+
+    >>> gradcheck(lambda x: x.sin() * x, [0.5])
+    True
     """
+    eps, atol, rtol = _tolerances(eps, atol, rtol)
     xs = _floats(inputs)
     values = [Value(x) for x in xs]
     out = fn(*values)
@@ -88,7 +115,12 @@ def gradgradcheck(
     rtol: float = 1e-3,
 ) -> bool:
     """Check second derivatives: each row of the Hessian from ``grad(create_graph=True)``
-    against central differences of the analytic first derivative."""
+    against central differences of the analytic first derivative.
+
+    >>> gradgradcheck(lambda x, y: (x * y).exp(), [0.2, -0.4])
+    True
+    """
+    eps, atol, rtol = _tolerances(eps, atol, rtol)
     xs = _floats(inputs)
     for i in range(len(xs)):
 

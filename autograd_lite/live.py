@@ -43,9 +43,6 @@ from autograd_lite import _checks
 from autograd_lite._fileio import atomic_write
 from autograd_lite.engine import Value, no_grad
 
-REGRESSION_LOSSES = frozenset(
-    {"mae", "mse", "rmse", "huber", "pseudo_huber", "log_cosh", "mape", "l1_loss", "mse_loss"}
-)
 GRID_SIZE = 30  # predictions per side of the decision-boundary grid
 MAX_TABLE_ROWS = 64  # larger models get one row per layer (largest and median) in the table
 STATE_NAMES = {
@@ -101,6 +98,14 @@ class Snapshot:
     curves: dict[str, list[float]]
     scene: Scene = field(repr=False)
     grid: np.ndarray | None = field(default=None, repr=False)
+
+
+def _task(loss_fn: Callable[..., Value]) -> str:
+    """ "regression" for a registered regression loss, else "classification" (the boundary)."""
+    from autograd_lite.loss_registry import REGISTRY
+
+    info = REGISTRY.get(getattr(loss_fn, "__name__", ""))
+    return "regression" if info is not None and info.task == "regression" else "classification"
 
 
 def _layer(name: str) -> str:
@@ -303,7 +308,7 @@ class LiveRun:
         self.live_sample = live_sample
         self.overhead = _checks.positive("overhead", overhead)
         self.model, self.optimizer, self.loss_fn, self.history = model, optimizer, loss_fn, history
-        task = "regression" if getattr(loss_fn, "__name__", "") in REGRESSION_LOSSES else "classification"
+        task = _task(loss_fn)
         self.scene = Scene(np.asarray(X, float), np.asarray(y), task, float(threshold), epochs, None)
         if self.scene.X.shape[1] == 2:
             low, high = self.scene.X.min(axis=0), self.scene.X.max(axis=0)

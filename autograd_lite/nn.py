@@ -7,190 +7,81 @@ drawn graph shows one node per neuron and a forward pass stays fast.
 Parameter names (``named_parameters``, ``state_dict``) are dotted paths:
 ``"w.0"`` .. ``"w.{nin-1}"`` and ``"b"`` in a ``Neuron``, ``"neurons.{j}.w.{k}"`` in a
 ``Layer`` and ``"layers.{i}.neurons.{j}.w.{k}"`` in an ``MLP``.
+
+Saving and loading live in ``serialization`` and PyTorch conversion in ``interop``; their
+functions are available here too (``nn.load``, ``nn.save``, ``nn.to_torch``, ``nn.from_torch``).
+
+>>> model = MLP(2, [4, 1], activation="tanh", seed=0)
+>>> [name for name, _ in model.named_parameters()][:2]
+['layers.0.neurons.0.w.0', 'layers.0.neurons.0.w.1']
 """
 
 from __future__ import annotations
 
-import json
-import math
-import numbers
-import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
+from autograd_lite import _checks, interop, ops, serialization
+from autograd_lite._shapes import input_row
 from autograd_lite.engine import Value
+from autograd_lite.init import INITS as INITS
+from autograd_lite.init import initial_weights
+from autograd_lite.interop import DenseWeights
+from autograd_lite.interop import to_torch as to_torch
+from autograd_lite.module import Module
+from autograd_lite.serialization import load as load
+from autograd_lite.serialization import save as save
+
+
+def _identity(v: Value) -> Value:
+    return v
+
 
 ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
-    "linear": lambda v: v,
-    "relu": Value.relu,
-    "leaky_relu": lambda v: v.leaky_relu(0.01),
-    "tanh": Value.tanh,
-    "sigmoid": Value.sigmoid,
-    "softplus": Value.softplus,
+    "linear": _identity,
+    **{name: getattr(Value, name) for name in ops.ACTIVATIONS},
 }
-INITS = ("he", "xavier", "normal", "uniform")
-_HE_FAMILY = ("relu", "leaky_relu")
-_FORMAT = "autograd_lite.nn"
-_VERSION = 1
-Dense = tuple[list[list[float]], list[float], str]  # weight rows, biases, activation
+"""Activation name -> function of a Value: "linear" (none) and every activation op of
+``ops.ACTIVATIONS`` (``leaky_relu`` with its default slope 0.01). A ``Layer`` (and so an
+``MLP``) may also end in ``"softmax"``, which acts on the whole layer (``LAYER_ACTIVATIONS``)."""
+LAYER_ACTIVATIONS = (*ACTIVATIONS, "softmax")
 
 
-def _check_activation(name: str) -> str:
-    if name not in ACTIVATIONS:
-        raise ValueError(
-            f"unknown activation {name!r}; valid activations: {', '.join(ACTIVATIONS)}"
+def _check_activation(name: Any, argument: str = "activation", valid: Any = ACTIVATIONS) -> str:
+    if not isinstance(name, str):
+        raise TypeError(
+            f"{argument} must be a string, one of {', '.join(valid)}, got {_checks.describe(name)}"
         )
+    if name not in valid:
+        raise ValueError(f"unknown {argument} {name!r}; valid activations: {', '.join(valid)}")
     return name
 
 
 def _check_size(n: Any, what: str) -> int:
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
-        raise ValueError(f"{what} must be a positive integer, got {n!r}")
-    return int(n)
+    return _checks.integer(what, n, minimum=1)
 
 
-def _initial_weights(
-    rng: np.random.Generator,
-    init: str | None,
-    activation: str,
-    nin: int,
-    fan_out: int,
-    std: float | None,
-) -> list[float]:
-    """Draw ``nin`` weights: He N(0, 2/nin), Xavier N(0, 2/(nin+fan_out)), N(0, std^2), U(-1, 1)."""
-    if init is None:
-        init = "he" if activation in _HE_FAMILY else "xavier"
-    if init not in INITS:
-        raise ValueError(f"unknown init {init!r}; valid inits: {', '.join(INITS)}")
-    if std is not None and init != "normal":
-        raise ValueError(f"std= only applies to init='normal', got init={init!r} with std={std!r}")
-    if init == "uniform":
-        return rng.uniform(-1.0, 1.0, nin).tolist()
-    if init == "normal":
-        std = 1.0 if std is None else std
-        if not (isinstance(std, numbers.Real) and std > 0 and math.isfinite(std)):
-            raise ValueError(f"std must be a positive finite number, got {std!r}")
-    else:
-        std = math.sqrt(2.0 / nin) if init == "he" else math.sqrt(2.0 / (nin + fan_out))
-    return rng.normal(0.0, float(std), nin).tolist()
+def _config_activation(config: Mapping[str, Any], key: str, valid: Any) -> str:
+    name = config[key]
+    if not isinstance(name, str):
+        raise ValueError(f"{key} must be a string, got {name!r:.40}")
+    return _check_activation(name, key, valid)
 
 
-def _as_inputs(x: Any, nin: int) -> list[Value]:
-    """Inputs as a list of Values (numbers become input leaves, drawn as such in a graph,
-    and every ``dot`` node then takes the engine's all-Values path); wrong length is a
-    ValueError."""
-    if isinstance(x, np.ndarray):
-        if x.ndim != 1:
-            raise ValueError(
-                f"expected a 1-d input row of {nin} numbers, got an array of shape {x.shape}; "
-                f"pass one row at a time"
-            )
-        x = x.tolist()
-    elif isinstance(x, (Value, numbers.Real)):
-        x = [x]
-    elif not isinstance(x, list):
-        x = list(x)
-    if len(x) != nin:
-        raise ValueError(f"expected {nin} inputs, got {len(x)}")
-    return [v if isinstance(v, Value) else Value(v) for v in x]
-
-
-class Module:
-    """Base class: parameters, gradients, state dicts, saving and PyTorch conversion."""
-
-    def named_parameters(self) -> list[tuple[str, Value]]:
-        """(dotted name, parameter) pairs in a fixed order."""
-        return []
-
-    def parameters(self) -> list[Value]:
-        """The trainable Values, in the order of ``named_parameters``."""
-        return [p for _, p in self.named_parameters()]
-
-    def zero_grad(self) -> None:
-        """Reset every parameter's ``.grad`` to 0 (gradients accumulate across backward calls)."""
-        for p in self.parameters():
-            p.grad = 0.0
-
-    def forward(self, x: Any) -> Any:
-        raise NotImplementedError
-
-    def __call__(self, x: Any) -> Any:
-        return self.forward(x)
-
-    def state_dict(self) -> dict[str, float]:
-        """Parameter name -> current value."""
-        return {name: p.data for name, p in self.named_parameters()}
-
-    def load_state_dict(self, state: Mapping[str, Any]) -> None:
-        """Set every parameter from ``state``; a mismatch raises ValueError and changes nothing."""
-        if not isinstance(state, Mapping):
-            raise TypeError(
-                f"state must be a mapping of name -> number, got {type(state).__name__}"
-            )
-        named = self.named_parameters()
-        own = {name for name, _ in named}
-        missing = [name for name, _ in named if name not in state]
-        unexpected = [name for name in state if name not in own]
-        if missing or unexpected:
-            raise ValueError(
-                f"state dict does not match this {type(self).__name__} ({len(own)} parameters): "
-                f"missing {_some(missing)}, unexpected {_some(unexpected)}"
-            )
-        values = []
-        for name, _ in named:
-            v = state[name]
-            if isinstance(v, bool) or not isinstance(v, numbers.Real):
-                raise ValueError(f"state dict entry {name!r} must be a real number, got {v!r:.60}")
-            values.append(float(v))
-        for (_, p), v in zip(named, values, strict=True):
-            p.data = v
-
-    def config(self) -> dict[str, Any]:
-        """The architecture as a JSON-ready dict (``load`` rebuilds a model from it)."""
-        raise NotImplementedError
-
-    def save(self, path: str | os.PathLike) -> None:
-        """Write architecture and weights as JSON; ``autograd_lite.nn.load(path)`` reads it."""
-        document = {
-            "format": _FORMAT,
-            "version": _VERSION,
-            "architecture": self.config(),
-            "state_dict": self.state_dict(),
-        }
-        with open(path, "w", encoding="utf-8") as f:
-            json.dump(document, f, indent=1)
-
-    def dense_layers(self) -> list[Dense]:
-        """The model as fully connected layers: (weight rows, biases, activation) each."""
-        raise NotImplementedError
-
-    def to_torch(self) -> Any:
-        """A float64 ``torch.nn.Sequential`` (Linear + activation modules) with these weights."""
-        import torch
-
-        modules: list[Any] = []
-        for rows, biases, activation in self.dense_layers():
-            linear = torch.nn.Linear(len(rows[0]), len(rows), dtype=torch.float64)
-            with torch.no_grad():
-                linear.weight.copy_(torch.tensor(rows, dtype=torch.float64))
-                linear.bias.copy_(torch.tensor(biases, dtype=torch.float64))
-            modules.append(linear)
-            if activation != "linear":
-                modules.append(_torch_activation(torch, activation))
-        return torch.nn.Sequential(*modules)
-
-
-def _some(names: list[str]) -> str:
-    if not names:
-        return "none"
-    shown = ", ".join(repr(n) for n in names[:5])
-    return f"{shown} (+{len(names) - 5} more)" if len(names) > 5 else shown
-
-
+@serialization.register_model
 class Neuron(Module):
-    """``activation(w . x + b)``: one ``dot`` node and one activation node."""
+    """``activation(w . x + b)``: one ``dot`` node and one activation node.
+
+    ``init`` defaults to He for relu/leaky_relu, Xavier otherwise (``fan_out`` is the layer
+    width Xavier uses); ``seed`` is an int or a numpy Generator. The bias starts at 0.
+
+    >>> n = Neuron(2, "linear", seed=0)
+    >>> n.w[0].data, n.w[1].data = 2.0, -1.0
+    >>> n([3.0, 1.0]).data
+    5.0
+    """
 
     def __init__(
         self,
@@ -201,13 +92,12 @@ class Neuron(Module):
         seed: int | np.random.Generator | None = None,
         fan_out: int = 1,
     ) -> None:
-        """``init`` defaults to He for relu/leaky_relu, Xavier otherwise (``fan_out`` is the
-        layer width Xavier uses); ``seed`` is an int or a numpy Generator. Bias starts at 0."""
         self.nin = _check_size(nin, "nin")
         self.activation = _check_activation(activation)
+        fan_out = _check_size(fan_out, "fan_out")
         self._act = ACTIVATIONS[activation]
-        rng = np.random.default_rng(seed)
-        weights = _initial_weights(rng, init, activation, self.nin, fan_out, std)
+        rng = _checks.generator("seed", seed)
+        weights = initial_weights(rng, init, activation, self.nin, fan_out, std)
         self.w = [Value(w, f"w{k}") for k, w in enumerate(weights)]
         self.b = Value(0.0, "b")
 
@@ -215,8 +105,12 @@ class Neuron(Module):
         return self._act(Value.dot(self.w, x, self.b))
 
     def forward(self, x: Any) -> Value:
-        """The neuron's output for one input row (Values, numbers or a 1-d numpy array)."""
-        return self._forward(_as_inputs(x, self.nin))
+        """The neuron's output for one input row (Values, numbers or a 1-d numpy array).
+
+        >>> Neuron(1, "relu", seed=0)([0.0]).data
+        0.0
+        """
+        return self._forward(input_row(x, self.nin))
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         return [(f"w.{k}", w) for k, w in enumerate(self.w)] + [("b", self.b)]
@@ -224,15 +118,42 @@ class Neuron(Module):
     def config(self) -> dict[str, Any]:
         return {"type": "Neuron", "nin": self.nin, "activation": self.activation}
 
-    def dense_layers(self) -> list[Dense]:
-        return [([[w.data for w in self.w]], [self.b.data], self.activation)]
+    @staticmethod
+    def parameter_count(config: Mapping[str, Any], limit: int) -> int:
+        """The number of weights ``config`` describes, checked without allocating.
+
+        >>> Neuron.parameter_count({"nin": 3, "activation": "relu"}, 100)
+        4
+        """
+        _config_activation(config, "activation", ACTIVATIONS)
+        return serialization.check_size("nin", config["nin"], limit - 1) + 1
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> Neuron:
+        """A new neuron (weights to be loaded) from ``config()``'s dict.
+
+        >>> Neuron.from_config({"nin": 3, "activation": "tanh"})
+        Neuron(nin=3, activation='tanh')
+        """
+        return cls(config["nin"], config["activation"], seed=0)
+
+    def dense_layers(self) -> list[DenseWeights]:
+        return [DenseWeights([[w.data for w in self.w]], [self.b.data], self.activation)]
 
     def __repr__(self) -> str:
         return f"Neuron(nin={self.nin}, activation={self.activation!r})"
 
 
+@serialization.register_model
 class Layer(Module):
-    """``nout`` neurons reading the same inputs; always returns a list of Values."""
+    """``nout`` neurons reading the same inputs; always returns a list of Values. With
+    ``activation="softmax"`` the neurons are linear and the layer returns their softmax.
+
+    >>> [round(v.data, 3) for v in Layer(2, 2, "sigmoid", seed=0)([0.0, 0.0])]
+    [0.5, 0.5]
+    >>> round(sum(v.data for v in Layer(2, 3, "softmax", seed=0)([1.0, -2.0])), 12)
+    1.0
+    """
 
     def __init__(
         self,
@@ -245,19 +166,24 @@ class Layer(Module):
     ) -> None:
         self.nin = _check_size(nin, "nin")
         self.nout = _check_size(nout, "nout")
-        self.activation = _check_activation(activation)
-        rng = np.random.default_rng(seed)
+        self.activation = _check_activation(activation, valid=LAYER_ACTIVATIONS)
+        rng = _checks.generator("seed", seed)
+        each = "linear" if activation == "softmax" else activation
         self.neurons = [
-            Neuron(self.nin, activation, init, std, rng, fan_out=self.nout)
-            for _ in range(self.nout)
+            Neuron(self.nin, each, init, std, rng, fan_out=self.nout) for _ in range(self.nout)
         ]
 
     def _forward(self, x: list) -> list[Value]:
-        return [n._forward(x) for n in self.neurons]
+        out = [n._forward(x) for n in self.neurons]
+        return softmax(out) if self.activation == "softmax" else out
 
     def forward(self, x: Any) -> list[Value]:
-        """The ``nout`` outputs for one input row."""
-        return self._forward(_as_inputs(x, self.nin))
+        """The ``nout`` outputs for one input row.
+
+        >>> len(Layer(3, 4, seed=0)([1.0, 2.0, 3.0]))
+        4
+        """
+        return self._forward(input_row(x, self.nin))
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         return [
@@ -269,17 +195,61 @@ class Layer(Module):
     def config(self) -> dict[str, Any]:
         return {"type": "Layer", "nin": self.nin, "nout": self.nout, "activation": self.activation}
 
-    def dense_layers(self) -> list[Dense]:
+    @staticmethod
+    def parameter_count(config: Mapping[str, Any], limit: int) -> int:
+        """The number of weights ``config`` describes, checked without allocating.
+
+        >>> Layer.parameter_count({"nin": 3, "nout": 2, "activation": "relu"}, 100)
+        8
+        """
+        _config_activation(config, "activation", LAYER_ACTIVATIONS)
+        return _dense_count(config["nin"], [config["nout"]], limit)
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> Layer:
+        """A new layer (weights to be loaded) from ``config()``'s dict.
+
+        >>> Layer.from_config({"nin": 3, "nout": 2, "activation": "tanh"})
+        Layer(nin=3, nout=2, activation='tanh')
+        """
+        return cls(config["nin"], config["nout"], config["activation"], seed=0)
+
+    def dense_layers(self) -> list[DenseWeights]:
         rows = [[w.data for w in n.w] for n in self.neurons]
-        return [(rows, [n.b.data for n in self.neurons], self.activation)]
+        return [DenseWeights(rows, [n.b.data for n in self.neurons], self.activation)]
 
     def __repr__(self) -> str:
         return f"Layer(nin={self.nin}, nout={self.nout}, activation={self.activation!r})"
 
 
+def _dense_count(nin: Any, nouts: list[Any], limit: int) -> int:
+    """Weights of fully connected layers nin -> nouts[0] -> ...; each size and the running
+    total are checked against ``limit`` before the next product, so nothing grows large."""
+    width = serialization.check_size("nin", nin, limit)
+    total = 0
+    for i, nout in enumerate(nouts):
+        nout = serialization.check_size(f"nouts[{i}]", nout, limit)
+        total += (width + 1) * nout
+        if total > limit:
+            raise ValueError(
+                f"the architecture has more than {limit} parameters (the limit; "
+                f"load(max_parameters=...) raises it)"
+            )
+        width = nout
+    return total
+
+
+@serialization.register_model
 class MLP(Module):
     """Layers of sizes ``nouts``: ``activation`` in the hidden layers, ``output_activation``
-    in the last. Returns a single Value when the last layer has one output, else a list."""
+    in the last. Returns a single Value when the last layer has one output, else a list.
+
+    >>> model = MLP(2, [16, 16, 1], activation="tanh", seed=0)
+    >>> len(model.parameters())
+    337
+    >>> type(model([0.5, -0.5])).__name__
+    'Value'
+    """
 
     def __init__(
         self,
@@ -293,6 +263,8 @@ class MLP(Module):
     ) -> None:
         if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or not nouts:
             raise ValueError(f"nouts must be a non-empty list of layer sizes, got {nouts!r}")
+        _check_activation(activation, valid=LAYER_ACTIVATIONS)
+        _check_activation(output_activation, "output_activation", LAYER_ACTIVATIONS)
         activations = [activation] * (len(nouts) - 1) + [output_activation]
         self._build(nin, list(nouts), activations, init, std, seed)
 
@@ -306,7 +278,7 @@ class MLP(Module):
         seed: int | np.random.Generator | None = None,
     ) -> None:
         self.nin = _check_size(nin, "nin")
-        rng = np.random.default_rng(seed)
+        rng = _checks.generator("seed", seed)
         sizes = [self.nin] + [_check_size(n, "each layer size in nouts") for n in nouts]
         self.layers = [
             Layer(sizes[i], sizes[i + 1], act, init, std, rng) for i, act in enumerate(activations)
@@ -322,8 +294,12 @@ class MLP(Module):
         return model
 
     def forward(self, x: Any) -> Value | list[Value]:
-        """The network's output for one input row."""
-        x = _as_inputs(x, self.nin)
+        """The network's output for one input row.
+
+        >>> len(MLP(2, [3, 2], seed=0)([1.0, 2.0]))
+        2
+        """
+        x = input_row(x, self.nin)
         for layer in self.layers:
             x = layer._forward(x)
         return x[0] if len(x) == 1 else x
@@ -343,45 +319,57 @@ class MLP(Module):
             "activations": [layer.activation for layer in self.layers],
         }
 
-    def dense_layers(self) -> list[Dense]:
+    @staticmethod
+    def parameter_count(config: Mapping[str, Any], limit: int) -> int:
+        """The number of weights ``config`` describes, checked without allocating.
+
+        >>> config = {"nin": 2, "nouts": [16, 16, 1], "activations": ["relu"] * 3}
+        >>> MLP.parameter_count(config, 10**6)
+        337
+        """
+        nouts = serialization.check_list("nouts", config["nouts"], lambda _, v: v)
+        activations = serialization.check_list(
+            "activations",
+            config["activations"],
+            lambda name, v: _config_activation({name: v}, name, LAYER_ACTIVATIONS),
+        )
+        if len(nouts) != len(activations):
+            raise ValueError(
+                f"an MLP needs one activation per layer: {len(nouts)} layer sizes but "
+                f"{len(activations)} activations"
+            )
+        return _dense_count(config["nin"], nouts, limit)
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> MLP:
+        """A new MLP (weights to be loaded) from ``config()``'s dict.
+
+        >>> MLP.from_config({"nin": 2, "nouts": [3, 1], "activations": ["tanh", "linear"]}).nin
+        2
+        """
+        return cls._from_activations(config["nin"], config["nouts"], config["activations"])
+
+    def dense_layers(self) -> list[DenseWeights]:
         return [dense for layer in self.layers for dense in layer.dense_layers()]
 
     @classmethod
     def from_torch(cls, seq: Any) -> MLP:
         """An MLP with the weights of a ``torch.nn.Sequential`` of Linear layers, each
-        optionally followed by ReLU, LeakyReLU(0.01), Tanh, Sigmoid or Softplus(beta=1)."""
-        import torch
+        optionally followed by ReLU, LeakyReLU(0.01), Tanh, Sigmoid or Softplus(beta=1).
 
-        if not isinstance(seq, torch.nn.Sequential):
-            raise TypeError(f"from_torch expects a torch.nn.Sequential, got {type(seq).__name__}")
-        linears: list[Any] = []
-        activations: list[str] = []
-        for i, module in enumerate(seq):
-            if isinstance(module, torch.nn.Identity):
-                continue
-            if isinstance(module, torch.nn.Linear):
-                if module.bias is None:
-                    raise ValueError(f"layer {i}: Linear without bias is not supported")
-                if linears and module.in_features != linears[-1].out_features:
-                    raise ValueError(
-                        f"layer {i}: Linear expects {module.in_features} inputs but the previous "
-                        f"Linear gives {linears[-1].out_features}"
-                    )
-                linears.append(module)
-                activations.append("linear")
-                continue
-            name = _activation_name(torch, module, i)
-            if not linears or activations[-1] != "linear":
-                raise ValueError(f"layer {i}: an activation must follow a Linear, got {module!r}")
-            activations[-1] = name
-        if not linears:
-            raise ValueError("from_torch: the Sequential has no Linear layer")
-        nouts = [m.out_features for m in linears]
-        model = cls._from_activations(linears[0].in_features, nouts, activations)
-        for layer, linear in zip(model.layers, linears, strict=True):
-            rows = linear.weight.detach().to(torch.float64).tolist()
-            biases = linear.bias.detach().to(torch.float64).tolist()
-            for neuron, row, b in zip(layer.neurons, rows, biases, strict=True):
+        >>> [len(layer.weight) for layer in MLP(2, [3, 1]).dense_layers()]  # what it reads back
+        [3, 1]
+        >>> import torch  # doctest: +SKIP
+        >>> MLP.from_torch(torch.nn.Sequential(torch.nn.Linear(2, 1))).nin  # doctest: +SKIP
+        2
+        """
+        layers = interop.dense_from_torch(seq)
+        nouts = [len(layer.weight) for layer in layers]
+        model = cls._from_activations(
+            len(layers[0].weight[0]), nouts, [layer.activation for layer in layers]
+        )
+        for layer, dense in zip(model.layers, layers, strict=True):
+            for neuron, row, b in zip(layer.neurons, dense.weight, dense.bias, strict=True):
                 for w, value in zip(neuron.w, row, strict=True):
                     w.data = value
                 neuron.b.data = b
@@ -392,76 +380,16 @@ class MLP(Module):
         return "MLP(\n" + "\n".join(lines) + "\n)"
 
 
-def _torch_activation(torch: Any, name: str) -> Any:
-    if name == "softplus":
-        # torch returns x itself above `threshold` (default 20, off by up to 2e-9); at 40,
-        # x + log1p(exp(-x)) already rounds to x, so both libraries agree to the last bit.
-        return torch.nn.Softplus(beta=1.0, threshold=40.0)
-    return {
-        "relu": torch.nn.ReLU,
-        "leaky_relu": lambda: torch.nn.LeakyReLU(0.01),
-        "tanh": torch.nn.Tanh,
-        "sigmoid": torch.nn.Sigmoid,
-    }[name]()
-
-
-def _activation_name(torch: Any, module: Any, index: int) -> str:
-    nn = torch.nn
-    if isinstance(module, nn.LeakyReLU) and module.negative_slope == 0.01:
-        return "leaky_relu"
-    if isinstance(module, nn.Softplus) and module.beta == 1.0:
-        return "softplus"
-    for cls, name in ((nn.ReLU, "relu"), (nn.Tanh, "tanh"), (nn.Sigmoid, "sigmoid")):
-        if isinstance(module, cls):
-            return name
-    raise ValueError(
-        f"layer {index}: unsupported module {module!r}; supported: Linear (with bias), ReLU, "
-        f"LeakyReLU(0.01), Tanh, Sigmoid, Softplus(beta=1), Identity"
-    )
-
-
-def _from_config(config: Any) -> Module:
-    if not isinstance(config, Mapping):
-        raise ValueError(f"architecture must be an object, got {config!r:.60}")
-    kind = config.get("type")
-    if kind == "Neuron":
-        return Neuron(config["nin"], config["activation"], seed=0)
-    if kind == "Layer":
-        return Layer(config["nin"], config["nout"], config["activation"], seed=0)
-    if kind == "MLP":
-        nouts, activations = config["nouts"], config["activations"]
-        if not isinstance(nouts, list) or not isinstance(activations, list):
-            raise ValueError("MLP nouts and activations must be lists")
-        return MLP._from_activations(config["nin"], nouts, activations)
-    raise ValueError(f"unknown model type {kind!r}; expected Neuron, Layer or MLP")
-
-
-def load(path: str | os.PathLike) -> Module:
-    """A new model from a file written by ``Module.save``; a file that is not such a model,
-    or whose weights do not match its architecture, raises ValueError."""
-    try:
-        with open(path, encoding="utf-8") as f:
-            document = json.load(f)
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise ValueError(f"{os.fspath(path)!r} is not a saved model: not valid JSON ({e})") from e
-    if not isinstance(document, dict) or document.get("format") != _FORMAT:
-        raise ValueError(f"{os.fspath(path)!r} is not a saved model: no 'format': {_FORMAT!r}")
-    if document.get("version") != _VERSION:
-        raise ValueError(
-            f"{os.fspath(path)!r}: unsupported version {document.get('version')!r}, "
-            f"expected {_VERSION}"
-        )
-    try:
-        model = _from_config(document.get("architecture"))
-        model.load_state_dict(document.get("state_dict"))
-    except (KeyError, TypeError, ValueError) as e:
-        raise ValueError(f"{os.fspath(path)!r} does not hold a valid model: {e}") from e
-    return model
+from_torch = MLP.from_torch
 
 
 def softmax(values: Sequence[Value | float]) -> list[Value]:
     """exp(v_i) / sum_j exp(v_j), computed after subtracting max(v) (a constant) so no
-    exp overflows; the shift cancels, so values and gradients are unchanged."""
+    exp overflows; the shift cancels, so values and gradients are unchanged.
+
+    >>> [round(p.data, 4) for p in softmax([0.0, 1000.0])]
+    [0.0, 1.0]
+    """
     shifted = _shifted(values)
     exps = [s.exp() for s in shifted]
     total = Value.sum(exps)
@@ -469,13 +397,19 @@ def softmax(values: Sequence[Value | float]) -> list[Value]:
 
 
 def log_softmax(values: Sequence[Value | float]) -> list[Value]:
-    """v_i - log sum_j exp(v_j), stable by the same max shift (log-sum-exp)."""
+    """v_i - log sum_j exp(v_j), stable by the same max shift (log-sum-exp).
+
+    >>> [round(p.data, 4) for p in log_softmax([0.0, 0.0])]
+    [-0.6931, -0.6931]
+    """
     shifted = _shifted(values)
     log_total = Value.sum([s.exp() for s in shifted]).log()
     return [s - log_total for s in shifted]
 
 
 def _shifted(values: Sequence[Value | float]) -> list[Value]:
+    if isinstance(values, (Value, str, bytes)) or not isinstance(values, (Sequence, np.ndarray)):
+        raise TypeError(f"values must be a sequence of Values or numbers, got {values!r:.60}")
     vs = [v if isinstance(v, Value) else Value(v) for v in values]
     if not vs:
         raise ValueError("softmax needs at least one value, got an empty sequence")

@@ -1,24 +1,27 @@
 """A Keras-like training loop for autograd_lite models: ``fit``, ``evaluate`` and ``predict``.
 
-``fit`` runs the seeds' three gradient-descent variants through one knob, ``batch_size``:
+``fit`` runs the three gradient-descent variants of the lectures (batch, stochastic and
+mini-batch GD, as in M. Othman's "ANNs Training: Loss Functions & Optimizers") through one
+knob, ``batch_size``:
 ``None`` is batch GD (one update per epoch), ``1`` is stochastic GD (one update per sample)
 and ``k`` is mini-batch GD (``ceil(n / k)`` updates, the last batch keeping the remainder).
 Each update builds one graph: a forward pass per sample, the batch loss over all of them,
 then ``zero_grad``, ``backward`` and ``optimizer.step()``.
 
 Metrics are given by name or as callables ``metric(y_true, outputs) -> float`` (outputs as
-``predict`` returns them). Named metrics: the label metrics of ``losses.METRICS``
-(``"accuracy"``, ``"zero_one_loss"``, ...) and ``"mae"``, ``"mse"`` on raw outputs.
+``predict`` returns them). Named metrics: the registry ``metrics.METRICS``, label
+metrics (``"accuracy"``, ``"zero_one_loss"``, ...) and output metrics (``"mae"``, ``"mse"``).
 Label metrics take the argmax of each output row for multi-output models (targets are class
 indices or one-hot rows). For one output it calls ``output > threshold`` the positive class,
-the threshold being 0.5 when the outputs are probabilities (the loss is
-``binary_cross_entropy`` or the model ends in a sigmoid) and 0 otherwise (logits, tanh or
+the threshold being 0.5 when the outputs are probabilities (the loss is registered with
+output "probability", or the model ends in a sigmoid) and 0 otherwise (logits, tanh or
 margin outputs); the negative class is -1 when the targets contain -1 (hinge targets),
 else 0. Pass ``threshold=`` to override.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 import sys
 import warnings
@@ -33,13 +36,15 @@ with warnings.catch_warnings():  # tqdm.auto warns in Jupyter without ipywidgets
     warnings.simplefilter("ignore", (TqdmWarning, TqdmExperimentalWarning))
     from tqdm.auto import tqdm
 
-from autograd_lite import losses
-from autograd_lite.data import Seed, _paired, batches
+from autograd_lite import _checks, losses
+from autograd_lite import metrics as metrics_
+from autograd_lite.data import Seed, batches, paired
 from autograd_lite.engine import Value, no_grad
 from autograd_lite.optim import make_optimizer
 
 LossLike = str | Callable[..., Value]
 MetricLike = str | Callable[[np.ndarray, np.ndarray], float]
+MetricFns = dict[str, Callable[[np.ndarray, np.ndarray], float]]
 
 
 class History:
@@ -50,11 +55,20 @@ class History:
     epoch indices (0-based). ``"loss"`` is the sample-weighted mean of the batch losses seen
     during the epoch (each taken before its update), training metrics likewise use the outputs
     seen during the epoch; validation values are computed after the epoch's last update.
+    ``interrupted`` is True when a ``KeyboardInterrupt`` stopped ``fit``: the History then
+    holds the epochs that finished (``fit`` also leaves it on ``model.history`` and on the
+    exception's ``history``).
+
+    >>> h = History()
+    >>> h._record(0, {"loss": 0.5})
+    >>> h.history, h.epoch
+    ({'loss': [0.5]}, [0])
     """
 
     def __init__(self) -> None:
         self.history: dict[str, list[float]] = {}
         self.epoch: list[int] = []
+        self.interrupted = False
         self.snapshots: list[Any] = []  # live.Snapshot every record_every epochs
         self._live: Any = None  # the live.LiveRun of fit(..., live=True / record_every=)
 
@@ -82,91 +96,66 @@ class History:
             self.history.setdefault(name, []).append(value)
 
     def __repr__(self) -> str:
-        return f"History(epochs={len(self.epoch)}, keys={list(self.history)})"
+        stopped = ", interrupted" if self.interrupted else ""
+        return f"History(epochs={len(self.epoch)}, keys={list(self.history)}{stopped})"
 
 
 def _resolve_loss(loss: LossLike) -> Callable[..., Value]:
     """A loss function from a callable or a name in ``losses.LOSSES``."""
     if not (isinstance(loss, str) or callable(loss)):
-        raise TypeError(f"loss must be a name or a callable, got {type(loss).__name__}")
+        raise TypeError(f"loss must be a name or a callable, got {_checks.describe(loss)}")
     return losses.get_loss(loss)
 
 
-def _class_labels(
-    y_true: np.ndarray, outputs: np.ndarray, threshold: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """(true labels, predicted labels) from targets and raw outputs (see module docstring)."""
-    if outputs.ndim == 2:
-        true = y_true.argmax(axis=1) if y_true.ndim == 2 else y_true
-        return true, outputs.argmax(axis=1)
-    negative = -1 if np.any(y_true == -1) else 0
-    return y_true, np.where(outputs > threshold, 1, negative)
+def _on_outputs(metric: metrics_.Metric, threshold: float) -> Callable[..., float]:
+    """A registered metric as ``f(y_true, outputs)``: label metrics see predicted classes."""
+    if metric.on == "labels":
+        return lambda y_true, outputs: metric(*metrics_.output_labels(y_true, outputs, threshold))
+
+    def on_raw(y_true: np.ndarray, outputs: np.ndarray) -> float:
+        if outputs.ndim != 1:
+            raise ValueError(
+                f"metric {metric.name!r} needs a model with one output, got {outputs.shape[1]}"
+            )
+        return metric(y_true, outputs)
+
+    return on_raw
 
 
-def _on_labels(metric: Callable[[Any, Any], float]) -> Callable[..., float]:
-    """A label metric ``f(y_true, y_pred)`` turned into ``f(y_true, outputs, threshold)``."""
-    return lambda y_true, outputs, threshold: metric(*_class_labels(y_true, outputs, threshold))
-
-
-def _single_output(name: str, outputs: np.ndarray) -> None:
-    if outputs.ndim != 1:
-        raise ValueError(f"metric {name!r} needs a model with one output, got {outputs.shape[1]}")
-
-
-def _mae(y_true: np.ndarray, outputs: np.ndarray, threshold: float) -> float:
-    _single_output("mae", outputs)
-    return float(np.mean(np.abs(outputs - y_true)))
-
-
-def _mse(y_true: np.ndarray, outputs: np.ndarray, threshold: float) -> float:
-    _single_output("mse", outputs)
-    return float(np.mean((outputs - y_true) ** 2))
-
-
-METRICS: dict[str, Callable[[np.ndarray, np.ndarray, float], float]] = {
-    **{name: _on_labels(metric) for name, metric in losses.METRICS.items()},
-    "mae": _mae,
-    "mse": _mse,
-}
-"""Metrics by name, each ``f(y_true, outputs, threshold)``: the label metrics of ``losses``
-(accuracy, zero_one_loss, ...) on predicted classes, and mae / mse on raw outputs."""
-
-
-def _resolve_metrics(
-    metrics: Sequence[MetricLike], threshold: float
-) -> dict[str, Callable[[np.ndarray, np.ndarray], float]]:
-    """Metric name -> ``f(y_true, outputs)``, from names in ``METRICS`` or callables."""
+def _resolve_metrics(metrics: Sequence[MetricLike], threshold: float) -> MetricFns:
+    """Metric name -> ``f(y_true, outputs)``, from names in ``metrics.METRICS`` or callables."""
     if isinstance(metrics, str) or callable(metrics):
         metrics = (metrics,)
-    resolved: dict[str, Callable[[np.ndarray, np.ndarray], float]] = {}
+    if not isinstance(metrics, Sequence):
+        raise TypeError(f"metrics must be a list of names or callables, got {metrics!r:.60}")
+    resolved: MetricFns = {}
     for metric in metrics:
         if isinstance(metric, str):
-            if metric not in METRICS:
-                raise ValueError(
-                    f"unknown metric {metric!r}; valid names: {', '.join(METRICS)} "
-                    "(or pass a callable metric(y_true, outputs) -> float)"
-                )
-            named = METRICS[metric]
-            resolved[metric] = lambda t, o, f=named: f(t, o, threshold)
+            resolved[metric] = _on_outputs(metrics_.get_metric(metric), threshold)
         elif callable(metric):
             resolved[getattr(metric, "__name__", type(metric).__name__)] = metric
         else:
-            raise TypeError(f"a metric must be a name or a callable, got {type(metric).__name__}")
+            raise TypeError(
+                f"a metric must be a name or a callable, got {_checks.describe(metric)}"
+            )
     return resolved
 
 
-def _threshold(model: Any, loss_fn: Callable[..., Value] | None, threshold: float | None) -> float:
+def _threshold(model: Any, loss_fn: Callable[..., Value] | None, threshold: Any) -> float:
     """The binary decision threshold: explicit, else 0.5 for probability outputs, else 0."""
     if threshold is not None:
-        return float(threshold)
+        return _checks.real("threshold", threshold)
     layers = getattr(model, "layers", None)
     last = layers[-1] if layers else model
-    probabilities = getattr(loss_fn, "__name__", "") == "binary_cross_entropy"
+    info = None if loss_fn is None else losses.loss_info(loss_fn)
+    probabilities = info is not None and info.output == "probability"
     return 0.5 if probabilities or getattr(last, "activation", None) == "sigmoid" else 0.0
 
 
 def _resolve_optimizer(optimizer: Any, model: Any, lr: float | None) -> Any:
     """An optimizer instance, built by name on ``model.parameters()`` when given a name."""
+    if lr is not None:
+        lr = _checks.non_negative("lr", lr)
     if isinstance(optimizer, str):
         kwargs = {} if lr is None else {"lr": lr}
         return make_optimizer(optimizer, model.parameters(), **kwargs)
@@ -186,10 +175,29 @@ def _resolve_optimizer(optimizer: Any, model: Any, lr: float | None) -> Any:
     return optimizer
 
 
-def _check_X(X: np.ndarray) -> np.ndarray:
+def _check_model(model: Any) -> Any:
+    if not callable(model):
+        raise TypeError(
+            f"model must be a Module (or any callable taking one input row), "
+            f"got {_checks.describe(model)}"
+        )
+    return model
+
+
+def _features(X: Any, name: str = "X") -> np.ndarray:
+    """``X`` as a 2-d float array (n_samples, n_features)."""
+    try:
+        X = np.asarray(X, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must hold real numbers, got {X!r:.60}") from None
     if X.ndim != 2:
-        raise ValueError(f"X must be 2-d (n_samples, n_features), got shape {X.shape}")
+        raise ValueError(f"{name} must be 2-d (n_samples, n_features), got shape {X.shape}")
     return X
+
+
+def _data(X: Any, y: Any, name: str = "X") -> tuple[np.ndarray, np.ndarray]:
+    X, y = paired(X, y)
+    return _features(X, name), y
 
 
 def _output_data(output: Value | Sequence[Value]) -> float | list[float]:
@@ -198,11 +206,7 @@ def _output_data(output: Value | Sequence[Value]) -> float | list[float]:
     return [v.data for v in output]
 
 
-def _metric_logs(
-    metrics: dict[str, Callable[[np.ndarray, np.ndarray], float]],
-    y_true: np.ndarray,
-    outputs: np.ndarray,
-) -> dict[str, float]:
+def _metric_logs(metrics: MetricFns, y_true: np.ndarray, outputs: np.ndarray) -> dict[str, float]:
     """Every metric on (targets, outputs); (n, 1) targets pair with one-output models."""
     if outputs.ndim == 1 and y_true.ndim == 2 and y_true.shape[1] == 1:
         y_true = y_true[:, 0]
@@ -211,10 +215,28 @@ def _metric_logs(
 
 def predict(model: Any, X: Any) -> np.ndarray:
     """Model outputs for each row of ``X``, without recording a graph: shape (n,) for a
-    one-output model, (n, k) for k outputs."""
-    X = _check_X(np.asarray(X, dtype=float))
+    one-output model, (n, k) for k outputs.
+
+    >>> def double(row):
+    ...     return Value(2 * row[0])
+    >>> predict(double, [[1.0], [2.0]])
+    array([2., 4.])
+    """
+    _check_model(model)
+    X = _features(X)
     with no_grad():
         return np.asarray([_output_data(model(row)) for row in X.tolist()], dtype=float)
+
+
+def _batch_loss(loss_fn: Callable[..., Value], preds: list[Any], targets: list[Any]) -> Value:
+    """The loss of one batch, which must be a single Value (a graph to backpropagate)."""
+    out = loss_fn(preds, targets)
+    if not isinstance(out, Value):
+        raise TypeError(
+            f"loss must return a Value (one scalar node of the graph), got {_checks.describe(out)}"
+            "; with a library loss keep reduction='mean' or 'sum'"
+        )
+    return out
 
 
 def evaluate(
@@ -226,9 +248,15 @@ def evaluate(
     metrics: Sequence[MetricLike] = (),
     threshold: float | None = None,
 ) -> dict[str, float]:
-    """``{"loss": ..., metric: ...}`` for the model on (X, y), computed without a graph."""
-    X, y = _paired(X, y)
-    X = _check_X(X.astype(float))
+    """``{"loss": ..., metric: ...}`` for the model on (X, y), computed without a graph.
+
+    >>> def double(row):
+    ...     return Value(2 * row[0])
+    >>> evaluate(double, [[1.0], [2.0]], [2.0, 3.0], loss="mse")
+    {'loss': 0.5}
+    """
+    _check_model(model)
+    X, y = _data(X, y)
     loss_fn = None if loss is None else _resolve_loss(loss)
     metric_fns = _resolve_metrics(metrics, _threshold(model, loss_fn, threshold))
     if loss_fn is None and not metric_fns:
@@ -237,7 +265,7 @@ def evaluate(
     with no_grad():
         preds = [model(row) for row in X.tolist()]
         if loss_fn is not None:
-            logs["loss"] = float(loss_fn(preds, y.tolist()).data)
+            logs["loss"] = float(_batch_loss(loss_fn, preds, y.tolist()).data)
     outputs = np.asarray([_output_data(p) for p in preds], dtype=float)
     logs.update(_metric_logs(metric_fns, y, outputs))
     return logs
@@ -257,6 +285,56 @@ def _bar_disabled(progress: bool) -> bool | None:
     if not progress:
         return True
     return False if _in_jupyter_kernel() else None
+
+
+def _resolve_scheduler(scheduler: Any, optimizer: Any) -> Any:
+    """None, an object with ``step()``, or a callable ``optimizer -> scheduler``."""
+    if scheduler is None or (
+        not isinstance(scheduler, type) and callable(getattr(scheduler, "step", None))
+    ):
+        return scheduler
+    if not callable(scheduler):
+        raise TypeError(
+            f"scheduler must be an object with step() or a callable optimizer -> scheduler, "
+            f"got {_checks.describe(scheduler)}"
+        )
+    built = scheduler(optimizer)
+    if not callable(getattr(built, "step", None)):
+        raise TypeError(
+            f"scheduler(optimizer) must return an object with step(), got {_checks.describe(built)}"
+        )
+    return built
+
+
+def _validation(validation_data: Any) -> tuple[np.ndarray, np.ndarray] | None:
+    if validation_data is None:
+        return None
+    if not (isinstance(validation_data, tuple | list) and len(validation_data) == 2):
+        raise ValueError(
+            f"validation_data must be a pair (X_val, y_val), got {validation_data!r:.60}"
+        )
+    return _data(*validation_data, name="X_val")
+
+
+class _Epoch:
+    """The running totals of one epoch: loss weighted by batch size, outputs and targets."""
+
+    def __init__(self, keep_outputs: bool) -> None:
+        self.total, self.seen = 0.0, 0
+        self.keep_outputs = keep_outputs
+        self.outputs: list[Any] = []
+        self.targets: list[np.ndarray] = []
+
+    def add(self, batch_loss: Value, preds: list[Any], yb: np.ndarray) -> None:
+        self.total += batch_loss.data * len(yb)
+        self.seen += len(yb)
+        if self.keep_outputs:
+            self.outputs.extend(_output_data(p) for p in preds)
+            self.targets.append(yb)
+
+    @property
+    def loss(self) -> float:
+        return self.total / self.seen
 
 
 def fit(
@@ -282,7 +360,7 @@ def fit(
     live_dir: str | Path | None = None,
     record_every: int | None = None,
 ) -> History:
-    """Train ``model`` on (X, y) and return a ``History``.
+    """Train ``model`` on (X, y) and return a ``History`` (also kept as ``model.history``).
 
     ``loss``: a function from ``autograd_lite.losses`` (called as ``loss(predictions,
     targets)``) or its name. ``optimizer``: an instance built on ``model.parameters()``, or
@@ -293,29 +371,47 @@ def fit(
     ``step()`` runs once after every epoch (e.g. ``optim.StepLR(opt, 10)``), or a callable
     ``optimizer -> scheduler`` for use with an optimizer name. ``progress`` shows a tqdm bar
     with the running loss when the output is a terminal or notebook.
+
+    Watching (``autograd_lite.live``): ``live=True`` shows a panel that updates while training
+    runs (loss curves, metric, decision boundary for 2-D inputs, the graph of row
+    ``live_sample`` of X, parameters with the optimizer's state; pause / step one batch /
+    stop). In Jupyter training then runs in a background thread: ``fit`` returns the History
+    at once, ``await history`` or ``history.wait()`` waits for the end. Elsewhere the frames go
+    to ``live_dir`` (default: a new ``live-<time>`` folder in the working directory).
+    ``live_every=k`` draws every k steps instead of every epoch; ``record_every=k`` keeps a
+    snapshot every k epochs in ``history.snapshots`` for ``history.animate(path)``.
+
+    Ctrl-C (``KeyboardInterrupt``) stops training and propagates; the History of the epochs
+    that finished stays reachable as ``model.history`` and as the exception's ``history``
+    (``history.interrupted`` is True), and the model keeps its weights.
+
+    >>> from autograd_lite.nn import MLP
+    >>> from autograd_lite.data import make_moons
+    >>> X, y = make_moons(20, noise=0.1, seed=0)
+    >>> model = MLP(2, [4, 1], seed=0)
+    >>> h = fit(model, X, y, loss="binary_cross_entropy_with_logits", epochs=2, progress=False)
+    >>> len(h.history["loss"]), model.history is h
+    (2, True)
     """
-    X, y = _paired(X, y)
-    X = _check_X(X.astype(float))
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"epochs must be a positive int, got {epochs!r}")
+    _check_model(model)
+    X, y = _data(X, y)
+    epochs = _checks.integer("epochs", epochs, minimum=1)
+    shuffle = _checks.flag("shuffle", shuffle)
+    progress = _checks.flag("progress", progress)
     loss_fn = _resolve_loss(loss)
     metric_fns = _resolve_metrics(metrics, _threshold(model, loss_fn, threshold))
     optimizer = _resolve_optimizer(optimizer, model, lr)
-    if scheduler is not None and (isinstance(scheduler, type) or not hasattr(scheduler, "step")):
-        scheduler = scheduler(optimizer)
-    if validation_data is not None:
-        if not (isinstance(validation_data, tuple | list) and len(validation_data) == 2):
-            raise ValueError("validation_data must be a pair (X_val, y_val)")
-        X_val, y_val = _paired(*validation_data)
-        X_val = _check_X(X_val.astype(float))
-    rng = np.random.default_rng(seed)
-    n = len(X)
+    scheduler = _resolve_scheduler(scheduler, optimizer)
+    validation = _validation(validation_data)
+    rng = _checks.generator("seed", seed)
     batches(X, y, batch_size, shuffle=False)  # checks batch_size before any work is done
-    per_epoch = 1 if batch_size is None else math.ceil(n / batch_size)
+    per_epoch = 1 if batch_size is None else math.ceil(len(X) / batch_size)
 
     history = History()
+    with contextlib.suppress(AttributeError):  # Keras keeps the History on the model
+        model.history = history
     watch = None
-    if live or record_every is not None:
+    if live or record_every is not None:  # the live view (autograd_lite.live) watches the loop
         from autograd_lite.live import LiveRun
 
         watch = LiveRun(
@@ -326,41 +422,45 @@ def fit(
         progress = progress and not watch.in_kernel  # the panel shows the progress
 
     def loop() -> None:
-        with tqdm(total=epochs * per_epoch, unit="batch", disable=_bar_disabled(progress)) as bar:
-            for epoch in range(epochs):
-                bar.set_description(f"epoch {epoch + 1}/{epochs}")
-                total, seen, outputs, targets = 0.0, 0, [], []
-                for Xb, yb in batches(X, y, batch_size, shuffle=shuffle, seed=rng):
-                    if watch is not None and not watch.gate():
-                        return
-                    preds = [model(row) for row in Xb.tolist()]
-                    batch_loss = loss_fn(preds, yb.tolist())
-                    optimizer.zero_grad()
-                    batch_loss.backward()
-                    optimizer.step()
-                    total += batch_loss.data * len(yb)
-                    seen += len(yb)
+        try:
+            with tqdm(
+                total=epochs * per_epoch, unit="batch", disable=_bar_disabled(progress)
+            ) as bar:
+                for epoch in range(epochs):
+                    bar.set_description(f"epoch {epoch + 1}/{epochs}")
+                    running = _Epoch(keep_outputs=bool(metric_fns))
+                    for Xb, yb in batches(X, y, batch_size, shuffle=shuffle, seed=rng):
+                        if watch is not None and not watch.gate():
+                            return
+                        preds = [model(row) for row in Xb.tolist()]
+                        batch_loss = _batch_loss(loss_fn, preds, yb.tolist())
+                        optimizer.zero_grad()
+                        batch_loss.backward()
+                        optimizer.step()
+                        running.add(batch_loss, preds, yb)
+                        bar.set_postfix(loss=f"{running.loss:.4g}", refresh=False)
+                        bar.update()
+                        if watch is not None:
+                            watch.after_batch(running.loss)
+                    logs = {"loss": running.loss}
                     if metric_fns:
-                        outputs.extend(_output_data(p) for p in preds)
-                        targets.append(yb)
-                    bar.set_postfix(loss=f"{total / seen:.4g}", refresh=False)
-                    bar.update()
+                        outputs = np.asarray(running.outputs, dtype=float)
+                        logs.update(
+                            _metric_logs(metric_fns, np.concatenate(running.targets), outputs)
+                        )
+                    if validation is not None:
+                        val = evaluate(model, *validation, loss=loss_fn, metrics=metrics,
+                                       threshold=threshold)  # fmt: skip
+                        logs.update({f"val_{k}": v for k, v in val.items()})
+                    if scheduler is not None:
+                        scheduler.step()
+                    history._record(epoch, logs)
                     if watch is not None:
-                        watch.after_batch(total / seen)
-                logs = {"loss": total / seen}
-                if metric_fns:
-                    y_seen = np.concatenate(targets)
-                    logs.update(_metric_logs(metric_fns, y_seen, np.asarray(outputs, dtype=float)))
-                if validation_data is not None:
-                    val = evaluate(
-                        model, X_val, y_val, loss=loss_fn, metrics=metrics, threshold=threshold
-                    )
-                    logs.update({f"val_{k}": v for k, v in val.items()})
-                if scheduler is not None:
-                    scheduler.step()
-                history._record(epoch, logs)
-                if watch is not None:
-                    watch.after_epoch()
+                        watch.after_epoch()
+        except KeyboardInterrupt as interrupt:
+            history.interrupted = True
+            interrupt.history = history
+            raise
 
     if watch is not None:
         return watch.start(loop)

@@ -46,6 +46,9 @@ def execute(
         timeout=timeout,
         record_timing=False,
         coalesce_streams=True,  # progress bars: keep each bar's final state, not every redraw
+        # Save no widget state, as JupyterLab does by default: viewers without a kernel
+        # (nbviewer, nbconvert) then show a widget output's static fallback, not a blank view.
+        store_widget_state=False,
         resources={"metadata": {"path": str(cwd)}},
     )
     client.execute()

@@ -4,16 +4,26 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import find, given, settings
 
-from autograd_lite import GradcheckError, Value, grad, gradcheck, gradgradcheck, no_grad
+from autograd_lite import (
+    GradcheckError,
+    Value,
+    detect_anomaly,
+    grad,
+    gradcheck,
+    gradgradcheck,
+    no_grad,
+)
+from autograd_lite.gradcheck import numeric_grad
 from autograd_lite.ops import OPS
-from autograd_lite.testing import Expression, assert_grads_close, expressions
+from autograd_lite.testing import RandomExpression, Step, assert_grads_close, expressions
 
 
 def box_volume(x: Value) -> Value:
-    """V(x) = 45 x^2 - 2 x^3, the box problem of seed 000."""
+    """V(x) = 45 x^2 - 2 x^3: the volume of an open box folded from a 30 x 30 sheet."""
     return 45 * x**2 - 2 * x**3
 
 
@@ -72,8 +82,48 @@ def test_grad_outputs_weigh_several_outputs():
     assert g.data == pytest.approx(3.0 * 4.0 + 0.5 * math.exp(2.0))
     with pytest.raises(ValueError, match="2 outputs"):
         grad(outs, x, grad_outputs=[1.0])
-    with pytest.raises(TypeError, match="inputs must be Values"):
+    with pytest.raises(TypeError, match=r"inputs\[0\] must be a Value"):
         grad(outs[0], [1.0])
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "argument"),
+    [
+        (lambda y, x: grad(y, 3.0), TypeError, "inputs"),
+        (lambda y, x: grad(3.0, x), TypeError, "outputs"),
+        (lambda y, x: grad(y, "x"), TypeError, "inputs"),
+        (lambda y, x: grad(y, x, grad_outputs=2.0), TypeError, "grad_outputs"),
+        (lambda y, x: grad(y, x, grad_outputs=Value(2.0)), TypeError, "grad_outputs"),
+        (lambda y, x: grad(y, x, grad_outputs=[None]), TypeError, r"grad_outputs\[0\]"),
+        (
+            lambda y, x: grad(y, x, grad_outputs=[None], create_graph=True),
+            TypeError,
+            r"grad_outputs\[0\]",
+        ),
+        (lambda y, x: grad(y, x, grad_outputs=["1"]), TypeError, r"grad_outputs\[0\]"),
+        (lambda y, x: grad(y, x, grad_outputs=[1.0, 2.0]), ValueError, "grad_outputs"),
+        (lambda y, x: grad(y, x, create_graph="yes"), TypeError, "create_graph"),
+    ],
+)
+def test_grad_names_the_bad_argument(call, error, argument):
+    x = Value(2.0)
+    with pytest.raises(error, match=argument):
+        call(x * x, x)
+
+
+def test_grad_accepts_numpy_weights():
+    x = Value(2.0)
+    (g,) = grad(x * x, x, grad_outputs=[np.float32(0.5)])
+    assert g.data == 2.0
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_detect_anomaly_also_checks_grad(create_graph):
+    x = Value(0.0, label="x")
+    y = x.sqrt()
+    assert grad(y, x, create_graph=create_graph)[0].data == math.inf  # outside: it propagates
+    with detect_anomaly(), pytest.raises(FloatingPointError, match="backward of 'sqrt'"):
+        grad(y, x, create_graph=create_graph)
 
 
 def test_grad_without_create_graph_returns_leaves():
@@ -112,6 +162,35 @@ def test_gradgradcheck_catches_a_wrong_second_derivative(monkeypatch):
         gradgradcheck(lambda a: a.tanh(), [0.7])
 
 
+@pytest.mark.parametrize(
+    ("keyword", "value", "error"),
+    [
+        ("eps", 0, ValueError),
+        ("eps", -1e-6, ValueError),
+        ("eps", math.nan, ValueError),
+        ("eps", "small", TypeError),
+        ("atol", -1, ValueError),
+        ("atol", math.nan, ValueError),
+        ("rtol", -0.5, ValueError),
+    ],
+)
+@pytest.mark.parametrize("check", [gradcheck, gradgradcheck])
+def test_gradcheck_names_a_bad_tolerance(check, keyword, value, error):
+    with pytest.raises(error, match=keyword):
+        check(lambda a: a * a, [1.0], **{keyword: value})
+
+
+def test_gradcheck_accepts_numpy_numbers():
+    assert gradcheck(
+        lambda a: a * a.sin(), [np.float32(0.5)], eps=np.float64(1e-6), atol=np.int64(0)
+    )
+
+
+def test_numeric_grad_names_a_bad_eps():
+    with pytest.raises(ValueError, match="eps"):
+        numeric_grad(lambda a: a * a, [1.0], eps=0.0)
+
+
 def test_gradcheck_rejects_bad_arguments():
     with pytest.raises(TypeError, match="sequence"):
         gradcheck(lambda a: a, Value(1.0))
@@ -134,12 +213,36 @@ def test_random_expression_graphs_pass_gradgradcheck(case):
 
 
 def test_expressions_have_shared_subexpressions_and_print_as_programs():
-    expression = Expression(1, [("tanh", (0,)), ("mul", (1, 1)), ("add", (2, 0))])
-    x = Value(0.5)
-    out = expression(x)
+    expression = RandomExpression(
+        1,
+        [
+            Step("tanh", (0,), (False,)),
+            Step("*", (1, 1), (False, False)),
+            Step("/", (2, 0.5), (False, True)),
+            Step("leaky_relu", (3,), (True,), (0.2,)),
+        ],
+    )
+    out = expression(Value(0.5))
     t = math.tanh(0.5)
-    assert out.data == pytest.approx(t * math.tanh(t) + 0.5)
-    assert repr(expression) == "Expression(t0 = tanh(x0); t1 = t0 * tanh(t0); t2 = t1 + x0)"
+    divided = t * math.tanh(t) / -math.exp(math.tanh(0.5))
+    assert out.data == pytest.approx(0.2 * -math.exp(math.tanh(divided)))
+    assert repr(expression) == (
+        "RandomExpression(t0 = tanh(x0); t1 = t0 * tanh(t0); t2 = t1 / -exp(tanh(0.5)); "
+        "t3 = leaky_relu(-exp(tanh(t2)), 0.2))"
+    )
+
+
+@settings(max_examples=300)
+@given(expressions())
+def test_expressions_draw_only_registry_ops_and_finite_values(case):
+    fn, inputs = case
+    assert {step.op for step in fn.steps} <= set(OPS)
+    assert math.isfinite(fn(*[Value(x) for x in inputs]).data)
+
+
+def test_expressions_reach_every_op_of_the_registry():
+    for op in OPS:
+        find(expressions(), lambda case, op=op: any(s.op == op for s in case[0].steps))
 
 
 def test_assert_grads_close_raises_assertion_error_with_the_table():

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -18,6 +19,13 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SCRIPT = Path(sys.executable).parent / "autograd-lite"
 MODULE = [sys.executable, "-m", "autograd_lite"]
 ENTRY_POINTS = {"module": MODULE, "script": [str(SCRIPT)]}
+
+
+needs_system_dot = pytest.mark.skipif(
+    shutil.which("dot") is None,
+    reason="needs the system Graphviz `dot` (PDF output): apt-get install graphviz "
+    "(Debian/Ubuntu) or brew install graphviz (macOS)",
+)
 
 
 def run(*args: str, cwd: Path | None = None, entry: str = "module", env=None):
@@ -77,6 +85,9 @@ def test_help(entry, command):
         ["train", "--hidden", "16,x"],
         ["train", "--lr", "-1"],
         ["train", "--optimizer", "lbfgs"],
+        ["train", "--test-size", "2"],
+        ["train", "--test-size", "nan"],
+        ["train", "--seed", "-1"],
         ["graph", "a*b", "--var", "a"],
         ["graph", "a*b", "--var", "a=two"],
         ["graph", "a", "--var", "a=1", "--out", "g.jpg"],
@@ -225,6 +236,7 @@ def test_graph_without_renderer_exits_1_with_hint(tmp_path):
     assert not out.exists()
 
 
+@needs_system_dot
 def test_graph_writes_pdf_with_system_dot_only(tmp_path):
     out = tmp_path / "g.pdf"
     done = run("graph", "a*b", "--var", "a=2", "--var", "b=5", "--out", str(out))
@@ -308,7 +320,7 @@ def test_train_other_losses(loss, dataset, tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("dataset", "loss"), [("blobs", "mse"), ("regression", "hinge"), ("moons", "kl_divergence")]
+    ("dataset", "loss"), [("blobs", "mse"), ("regression", "hinge"), ("moons", "mape")]
 )
 def test_train_loss_that_does_not_fit_exits_2(dataset, loss, tmp_path):
     done = run("train", "--dataset", dataset, "--loss", loss, "--out", str(tmp_path))
@@ -346,3 +358,142 @@ def test_demo_writes_graph_and_plots(tmp_path):
     metrics = metric_lines(done.stdout)
     assert metrics["test"]["accuracy"] >= 0.95
     assert metrics["train"]["accuracy"] >= 0.95
+
+
+# ------------------------------------------------------------------ losses from the registry
+def test_loss_choices_come_from_the_registry():
+    from autograd_lite import _tasks, losses
+
+    # every registered loss fits a dataset: with a softmax output layer for the ones
+    # reading probabilities over classes, one-hot targets for the distribution losses
+    assert sorted(_tasks.TRAINABLE_LOSSES) == sorted(losses.REGISTRY)
+    blobs = _tasks.MULTICLASS
+    kl = _tasks.task_for(blobs, losses.REGISTRY["kl_divergence"])
+    assert (kl.output_activation, kl.targets) == ("softmax", "onehot")
+    cce = _tasks.task_for(blobs, losses.REGISTRY["categorical_cross_entropy"])
+    assert (cce.output_activation, cce.targets) == ("softmax", "labels")
+    assert _tasks.task_for(blobs, losses.REGISTRY["mse"]) is None
+    assert _tasks.task_for(_tasks.REGRESSION, losses.REGISTRY["hinge"]) is None
+
+
+def test_an_unknown_loss_is_a_usage_error(tmp_path):
+    done = run("train", "--loss", "focal", "--out", str(tmp_path))
+    assert done.returncode == 2
+    assert "invalid choice" in done.stderr and "Traceback" not in done.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("loss", ["categorical_cross_entropy", "kl_divergence"])
+def test_probability_losses_train_a_softmax_model_and_save_it(loss, tmp_path):
+    saved = tmp_path / "m.json"
+    done = run("train", "--dataset", "blobs", "--loss", loss, "--epochs", "30", "--samples", "60",
+               "--hidden", "8", "--seed", "1", "--out", str(tmp_path),
+               "--save", str(saved))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    from autograd_lite.nn import load
+
+    model = load(saved)
+    assert model.layers[-1].activation == "softmax"
+    assert sum(v.data for v in model([0.5, -0.5])) == pytest.approx(1.0, abs=1e-12)
+    assert metric_lines(done.stdout)["test"]["accuracy"] >= 0.9  # 3 classes: chance is 1/3
+    read_png(tmp_path / "decision_boundary.png")
+
+
+def test_every_listed_loss_trains_on_a_dataset_it_fits(tmp_path, capsys):
+    """In-process (fast): each offered loss runs one epoch on the first dataset it fits."""
+    from autograd_lite import _tasks, cli, losses
+
+    kinds = {"moons": _tasks.BINARY, "blobs": _tasks.MULTICLASS, "regression": _tasks.REGRESSION}
+    for loss in _tasks.TRAINABLE_LOSSES:
+        info = losses.REGISTRY[loss]
+        dataset = next(d for d, kind in kinds.items() if _tasks.task_for(kind, info))
+        status = cli.main(["train", "--dataset", dataset, "--loss", loss, "--epochs", "1",
+                           "--samples", "30", "--hidden", "4", "--out", str(tmp_path)])  # fmt: skip
+        out = capsys.readouterr()
+        assert status == 0, (loss, out.err)
+        assert f"loss {loss}" in out.out
+
+
+# ------------------------------------------------------------------ output folders
+def test_train_save_into_a_missing_folder_creates_it(tmp_path):
+    saved = tmp_path / "missing" / "deeper" / "m.json"
+    done = run("train", "--epochs", "1", "--samples", "30", "--hidden", "4",
+               "--out", str(tmp_path / "out"), "--save", str(saved))  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    from autograd_lite.nn import load
+
+    assert len(load(saved).parameters()) == 2 * 4 + 4 + 4 + 1
+
+
+def test_train_save_to_a_folder_is_refused_before_training(tmp_path):
+    done = run("train", "--epochs", "1", "--samples", "30", "--out", str(tmp_path / "out"),
+               "--save", str(tmp_path))  # fmt: skip
+    assert_clean_error(done, 2)
+    assert "is a folder" in done.stderr
+    assert "train " not in done.stdout  # no metrics printed: nothing was trained
+    assert not (tmp_path / "out" / "loss_curve.png").exists()
+
+
+def test_graph_out_creates_missing_folders(tmp_path):
+    out = tmp_path / "a" / "b" / "x.svg"
+    done = run("graph", "a*b", "--var", "a=2", "--var", "b=5", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    parse_svg(out)
+
+
+# ------------------------------------------------------------------ ledger, player, dpi
+def test_graph_ledger_prints_each_edge_of_the_chain_rule():
+    done = run("graph", "a*b + c", "--var", "a=2", "--var", "b=5", "--var", "c=1", "--ledger")
+    assert done.returncode == 0, done.stderr
+    assert printed(done.stdout.split("\n\n")[0]) == (11.0, {"a": 5.0, "b": 2.0, "c": 1.0})
+    ledger = done.stdout.split("chain-rule ledger", 1)[1].splitlines()
+    header = ledger[1].split()
+    assert header == ["step", "node", "op", "upstream", "input", "local", "d", "contribution",
+                      "input", "grad"]  # fmt: skip
+    rows = [line.split() for line in ledger[3:] if line.strip()]
+    # step 1: out = a*b + c, upstream 1; step 2: the node a*b (named by its sub-expression),
+    # local derivatives b and a
+    assert rows[0][:4] == ["1", "out", "+", "1"] and rows[1][-4:] == ["c", "1", "1", "1"]
+    assert rows[2][:4] == ["2", "a*b", "*", "1"]
+    assert rows[2][-4:] == ["a", "5", "5", "5"] and rows[3][-4:] == ["b", "2", "2", "2"]
+
+
+def test_graph_html_writes_the_player_into_a_new_folder(tmp_path):
+    page = tmp_path / "pages" / "player.html"
+    done = run("graph", "tanh(a*b)", "--var", "a=2", "--var", "b=-1", "--html", str(page))
+    assert done.returncode == 0, done.stderr
+    text = page.read_text()
+    assert text.lstrip().lower().startswith("<!doctype html")
+    assert '"op": "tanh"' in text and '"op": "*"' in text  # the two backward steps
+    assert printed(done.stdout)[1]["a"] == pytest.approx(-(1 - math.tanh(-2) ** 2), rel=1e-7)
+
+
+@pytest.mark.parametrize("bad", [["--html", "p.svg"], ["--dpi", "0"], ["--dpi", "x"]])
+def test_graph_html_and_dpi_usage_errors_exit_2(bad, tmp_path):
+    done = run("graph", "a", "--var", "a=1", *bad, cwd=tmp_path)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_graph_dpi_needs_png_output(tmp_path):
+    done = run("graph", "a", "--var", "a=1", "--out", str(tmp_path / "g.svg"), "--dpi", "200")
+    assert_clean_error(done, 2)
+    assert "--dpi sets the resolution of PNG output" in done.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_graph_dpi_scales_the_png(tmp_path):
+    shapes = []
+    for dpi in ("50", "150"):
+        out = tmp_path / f"g{dpi}.png"
+        done = run("graph", "a*b", "--var", "a=2", "--var", "b=5", "--out", str(out), "--dpi", dpi)
+        assert done.returncode == 0, done.stderr
+        shapes.append(np.array(read_png_any(out).shape[:2]))
+    assert np.allclose(shapes[1] / shapes[0], 3, rtol=0.05)  # 150 / 50 dpi
+
+
+def read_png_any(path: Path) -> np.ndarray:
+    import matplotlib.image
+
+    assert path.read_bytes()[:8] == PNG_SIGNATURE
+    return matplotlib.image.imread(path)

@@ -242,7 +242,7 @@ def test_batches_check_arguments_at_call_time() -> None:
     X, y = _indexed(5)
     with pytest.raises(ValueError, match="batch_size must be >= 1, got 0"):
         batches(X, y, 0)
-    with pytest.raises(TypeError, match="batch_size must be an int"):
+    with pytest.raises(TypeError, match="batch_size must be an integer"):
         batches(X, y, 2.5)
     with pytest.raises(ValueError, match="same length"):
         batches(X, y[:4], 2)
@@ -255,8 +255,14 @@ def test_batches_check_arguments_at_call_time() -> None:
     ("call", "error", "message"),
     [
         (lambda: make_moons(0), ValueError, "n_samples must be >= 1"),
-        (lambda: make_moons(10, noise=-1.0), ValueError, "noise must be a finite number >= 0"),
-        (lambda: make_moons(10.5), TypeError, "n_samples must be an int"),
+        (lambda: make_moons(10, noise=-1.0), ValueError, "noise must be >= 0, got -1.0"),
+        (lambda: make_moons(10, noise="a"), TypeError, "noise must be a real number, got str"),
+        (lambda: make_moons(10, noise=math.nan), ValueError, "noise must be finite"),
+        (lambda: make_moons(10, shuffle="no"), TypeError, "shuffle must be True or False"),
+        (lambda: make_moons(10.5), TypeError, "n_samples must be an integer"),
+        (lambda: make_moons(10, seed="a"), TypeError, "seed must be an int, a numpy Generator"),
+        (lambda: make_blobs(10, seed=-3), ValueError, "seed must be >= 0, got -3"),
+        (lambda: make_regression(10, 3, 2, bias="b"), TypeError, "bias must be a real number"),
         (lambda: make_blobs(10, 2, centers=np.zeros((3, 4))), ValueError, r"shape \(k, 2\)"),
         (lambda: make_blobs(10, center_box=(1, -1)), ValueError, "low < high"),
         (lambda: make_classification(10, 3, 2, 2), ValueError, "must be <= n_features"),

@@ -20,6 +20,8 @@ from autograd_lite import (
     no_grad,
     topological_order,
 )
+from autograd_lite.engine import apply
+from autograd_lite.ops import OPS
 
 # ------------------------------------------------------------------ construction
 
@@ -503,3 +505,92 @@ def test_generated_methods_are_named_as_methods_of_value(name: str) -> None:
     # what tracebacks, help() and profilers show
     method = getattr(Value, name)
     assert (method.__name__, method.__qualname__) == (name, f"Value.{name}")
+
+
+@pytest.mark.parametrize("name", sorted(OPS))
+def test_every_registry_op_is_a_method_of_value(name: str) -> None:
+    op = OPS[name]
+    names = {"infix": [op.dunder, f"__r{op.dunder[2:]}"], "prefix": [op.dunder]}.get(
+        op.syntax, [name] + ([op.dunder] if op.dunder else [])
+    )
+    for method in names:
+        assert getattr(Value, method).__qualname__ == f"Value.{method}"
+
+
+# ------------------------------------------------------ bad input (issue: reliability)
+
+
+@pytest.mark.parametrize(
+    ("data", "truth"), [(0.0, False), (-0.0, False), (2.0, True), (math.nan, True)]
+)
+def test_bool_of_a_value_is_its_data_like_a_0d_tensor(data, truth):
+    assert bool(Value(data)) is truth
+
+
+@pytest.mark.parametrize("bad", ["x", None, [1.0], 1 + 2j])
+def test_backward_checks_gradient_before_resetting_any_grad(bad):
+    x = Value(3.0)
+    h = x * x
+    y = h + x
+    y.backward()
+    before = (x.grad, h.grad, y.grad)
+    with pytest.raises(TypeError, match="gradient"):
+        y.backward(gradient=bad)
+    assert (x.grad, h.grad, y.grad) == before
+
+
+@pytest.mark.parametrize("gradient", [np.float32(2.0), np.int64(2), Value(2.0), 2])
+def test_backward_accepts_numpy_numbers_and_values_as_gradient(gradient):
+    x = Value(3.0)
+    (x * x).backward(gradient=gradient)
+    assert x.grad == 12.0
+
+
+@pytest.mark.parametrize("label", [3, None, b"x", ["x"]])
+def test_label_must_be_a_string(label):
+    with pytest.raises(TypeError, match="label"):
+        Value(1.0, label=label)
+
+
+@pytest.mark.parametrize("slope", ["a", None, [0.1]])
+def test_leaky_relu_slope_must_be_a_number(slope):
+    with pytest.raises(TypeError, match="slope"):
+        Value(-1.0).leaky_relu(slope)
+
+
+def test_parameters_accept_numpy_numbers_and_keywords():
+    assert Value(-1.0).leaky_relu(np.float32(0.5)).data == -0.5
+    assert Value(-1.0).leaky_relu(slope=np.float64(0.25)).data == -0.25
+    with pytest.raises(TypeError, match="alpha"):
+        Value(-1.0).leaky_relu(alpha=0.1)
+
+
+def test_nodes_made_by_ops_set_every_field_that_init_sets():
+    """Ops build nodes with ``engine._node``, not ``__init__`` (speed): a field added to one
+    and forgotten in the other fails here."""
+    x = Value(1.0, label="x")
+    leaf = Value(2.0)
+    nodes = [x * 2, 2 - x, x.tanh(), x.leaky_relu(0.1), Value.sum([x, x, 1.0]), Value.dot([x], [x])]
+    with no_grad():
+        nodes.append(x * 2)
+    for node in nodes:
+        for slot in Value.__slots__:
+            assert hasattr(node, slot), slot
+        kinds = {
+            slot: type(getattr(node, slot)) for slot in ("data", "grad", "label", "op", "parents")
+        }
+        assert kinds == {slot: type(getattr(leaf, slot)) for slot in kinds}
+
+
+def test_float_of_a_value_is_its_data_like_float_of_a_tensor():
+    # kept as in PyTorch; a rule that leans on it (math.cos(x)) is caught by test_ops's
+    # second-derivative check against torch
+    assert float(Value(2.5)) == 2.5
+
+
+def test_apply_names_an_unknown_op_and_a_wrong_operand_count():
+    with pytest.raises(ValueError, match="unknown op 'tan'"):
+        apply("tan", Value(1.0))
+    with pytest.raises(TypeError, match="tanh takes 1 operands, got 2"):
+        apply("tanh", Value(1.0), 2.0)
+    assert apply("leaky_relu", Value(-1.0)).data == -0.01  # the parameter's default

@@ -112,10 +112,30 @@ def kl_rows(draw):
     return q, p, {}
 
 
+@st.composite
+def nonzero_target_pairs(draw):
+    """(predictions, targets, {}) with every target at least 0.5 away from 0 and every
+    prediction at least 0.01 away from its target (|d| has a derivative there)."""
+    n = draw(st.integers(1, 8))
+    t = [draw(floats(0.5, 10)) * draw(st.sampled_from([-1, 1])) for _ in range(n)]
+    d = [draw(floats(0.01, 5)) * draw(st.sampled_from([-1, 1])) for _ in range(n)]
+    return [a + b for a, b in zip(t, d, strict=True)], t, {}
+
+
+@st.composite
+def onehot_probability_rows(draw):
+    """(probability rows, one-hot target rows, {})."""
+    n, c = draw(st.integers(1, 4)), draw(st.integers(1, 5))
+    p = draw(distributions(n, c, 0.05))
+    k = draw(st.lists(st.integers(0, c - 1), min_size=n, max_size=n))
+    return p, np.eye(c)[k].tolist(), {}
+
+
 class Case(NamedTuple):
     loss: Callable
     torch_fn: Callable  # (torch, x, target, reduction, kwargs) -> tensor
     inputs: st.SearchStrategy
+    reductions: tuple[str, ...] = tuple(REDUCTIONS)
 
 
 def _F(torch):
@@ -137,6 +157,42 @@ TORCH_CASES = {
     ),
     "mse": Case(
         L.mse, lambda tc, x, t, r, kw: _F(tc).mse_loss(x, _tensor(tc, t), reduction=r), REGRESSION
+    ),
+    "rmse": Case(
+        L.rmse,
+        lambda tc, x, t, r, kw: tc.sqrt(_F(tc).mse_loss(x, _tensor(tc, t))),
+        # keep the root away from 0, where sqrt has no derivative
+        pairs(floats(0.5, 10), floats(-10, -0.5)),
+        reductions=("mean",),
+    ),
+    "pseudo_huber": Case(
+        L.pseudo_huber,
+        lambda tc, x, t, r, kw: _manual(
+            kw["delta"] ** 2 * (tc.sqrt(1 + ((x - _tensor(tc, t)) / kw["delta"]) ** 2) - 1), r
+        ),
+        pairs(floats(-10, 10), floats(-10, 10), delta=floats(0.1, 5)),
+    ),
+    "log_cosh": Case(
+        L.log_cosh,
+        lambda tc, x, t, r, kw: _manual(tc.log(tc.cosh(x - _tensor(tc, t))), r),
+        pairs(floats(-20, 20), floats(-20, 20)),
+    ),
+    "mape": Case(
+        L.mape,
+        lambda tc, x, t, r, kw: _manual(
+            100 * tc.abs(x - _tensor(tc, t)) / tc.abs(_tensor(tc, t)), r
+        ),
+        nonzero_target_pairs(),
+    ),
+    "categorical_cross_entropy": Case(
+        L.categorical_cross_entropy,
+        lambda tc, x, t, r, kw: _manual(
+            -(_tensor(tc, t) * tc.log((x / x.sum(dim=1, keepdim=True)).clamp(1e-7, 1 - 1e-7))).sum(
+                dim=1
+            ),
+            r,
+        ),
+        onehot_probability_rows(),
     ),
     "huber": Case(
         L.huber,
@@ -183,8 +239,17 @@ TORCH_CASES = {
 
 
 # ------------------------------------------------------------ against PyTorch
-@pytest.mark.parametrize("reduction", REDUCTIONS)
-@pytest.mark.parametrize("name", list(TORCH_CASES))
+def test_every_registered_loss_has_a_torch_row():
+    """A loss added to the registry without a row in TORCH_CASES fails here, by name."""
+    assert sorted(L.REGISTRY) == sorted(TORCH_CASES), "add a TORCH_CASES row for each loss"
+    for name, case in TORCH_CASES.items():
+        assert L.LOSSES[name] is case.loss
+
+
+@pytest.mark.parametrize(
+    ("name", "reduction"),
+    [(name, r) for name, case in TORCH_CASES.items() for r in case.reductions],
+)
 @SETTINGS
 @given(data=st.data(), weights=WEIGHTS)
 def test_value_and_gradient_equal_torch(torch, name, reduction, data, weights):
@@ -445,8 +510,8 @@ BAD_INPUTS = [
     (L.mse, ([1.0], [1.0]), {"reduction": "avg"}, "unknown reduction 'avg'"),
     (L.rmse, ([1.0], [1.0]), {"reduction": "sum"}, "only reduction='mean'"),
     (L.mse, ([1.0], [math.nan]), {}, "targets must be finite"),
-    (L.huber, ([1.0], [1.0]), {"delta": 0.0}, "delta must be a finite number > 0"),
-    (L.pseudo_huber, ([1.0], [1.0]), {"delta": -1.0}, "delta must be a finite number > 0"),
+    (L.huber, ([1.0], [1.0]), {"delta": 0.0}, "huber: delta must be > 0, got 0.0"),
+    (L.pseudo_huber, ([1.0], [1.0]), {"delta": -1.0}, "pseudo_huber: delta must be > 0"),
     (L.mape, ([1.0, 2.0], [1.0, 0.0]), {}, r"non-zero .* targets\[1\] = 0"),
     (L.binary_cross_entropy, ([0.5], [1.5]), {}, r"targets must be in \[0, 1\]"),
     (L.binary_cross_entropy, ([1.2], [1.0]), {}, r"predictions must be probabilities"),
@@ -479,6 +544,22 @@ def test_bad_input_raises_value_error_saying_which(fn, args, kwargs, match):
         fn(*args, **kwargs)
 
 
+@pytest.mark.parametrize(
+    ("fn", "args", "kwargs", "match"),
+    [
+        (L.accuracy, (None, None), {}, "y_true must be a sequence or array of labels"),
+        (L.accuracy, ([None], [None]), {}, r"y_true\[0\] must be a number or a string"),
+        (L.accuracy, ([1], None), {}, "y_pred must be a sequence or array of labels"),
+        (L.mse, ([1.0], [1.0]), {"reduction": None}, "reduction must be one of"),
+        (L.huber, ([1.0], [1.0]), {"delta": "a"}, "delta must be a real number"),
+        (L.get_loss, (None,), {}, "loss must be a string"),
+    ],
+)
+def test_wrong_types_raise_type_error_naming_the_argument(fn, args, kwargs, match):
+    with pytest.raises(TypeError, match=match):
+        fn(*args, **kwargs)
+
+
 def test_non_numeric_input_raises_type_error():
     with pytest.raises(TypeError, match="predictions must be Values or real numbers"):
         L.mse(["a"], [1.0])
@@ -504,4 +585,16 @@ def test_registries_name_the_public_functions():
         assert fn is getattr(L, name) or name == "kl_divergence"
         assert L.get_loss(name) is fn
     assert L.get_loss(L.mse) is L.mse
-    assert L.METRICS["accuracy"] is L.accuracy
+    assert L.METRICS["accuracy"].fn is L.accuracy
+
+
+def test_registry_entries_name_task_output_and_targets():
+    for info in L.REGISTRY.values():
+        assert info.task in L.TASKS and info.output in L.OUTPUTS and info.targets in L.TARGETS
+        assert L.loss_info(info.name) is info and L.loss_info(info.fn) is info
+    assert L.loss_info(L.kl_divergence) is L.REGISTRY["kl_divergence"]
+    assert L.loss_info(lambda p, t: p) is None
+    with pytest.raises(ValueError, match="already registered"):
+        L.register_loss("regression", "raw", "real", name="mse")(L.mae)
+    with pytest.raises(ValueError, match="task must be one of"):
+        L.register_loss("ranking", "raw", "real")

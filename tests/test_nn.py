@@ -11,13 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograd_lite import Value, gradcheck, no_grad
-from autograd_lite.nn import MLP, Layer, Neuron, load, log_softmax, softmax
+from autograd_lite.nn import ACTIVATIONS, MLP, Layer, Neuron, load, log_softmax, softmax
 
 torch = pytest.importorskip(
     "torch", reason="PyTorch oracle not installed: pip install torch==2.13.0"
 )
 
-ACTS = ["linear", "relu", "leaky_relu", "tanh", "sigmoid", "softplus"]
+ACTS = list(ACTIVATIONS)  # every activation the registry of ops provides, and "linear"
 NUMPY_ACTS = {
     "linear": lambda z: z,
     "relu": lambda z: np.maximum(z, 0.0),
@@ -25,6 +25,9 @@ NUMPY_ACTS = {
     "tanh": np.tanh,
     "sigmoid": lambda z: 1.0 / (1.0 + np.exp(-z)),
     "softplus": lambda z: np.log1p(np.exp(z)),
+    "gelu": lambda z: 0.5 * z * (1.0 + math.erf(z / math.sqrt(2.0))),
+    "silu": lambda z: z / (1.0 + np.exp(-z)),
+    "elu": lambda z: np.where(z > 0, z, np.expm1(z)),
 }
 
 
@@ -121,12 +124,37 @@ def test_repr_shows_layers_like_pytorch():
 
 
 def test_bad_sizes_raise():
-    with pytest.raises(ValueError, match="nin must be a positive integer"):
+    with pytest.raises(ValueError, match="nin must be >= 1, got 0"):
         Neuron(0)
     with pytest.raises(ValueError, match="nouts"):
         MLP(2, [])
-    with pytest.raises(ValueError, match="layer size"):
+    with pytest.raises(TypeError, match="each layer size in nouts must be an integer"):
         MLP(2, [3, 2.5])
+    assert MLP(np.int64(2), [np.int32(3), 1]).nin == 2  # numpy integers are integers
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda: MLP(2, [1], activation=["relu"]), TypeError, "activation must be a string"),
+        (lambda: MLP(2, [1], output_activation=None), TypeError, "output_activation must be"),
+        (lambda: MLP(2, [1], output_activation="swish"), ValueError, "unknown output_activation"),
+        (lambda: Neuron("3"), TypeError, "nin must be an integer, got str '3'"),
+        (lambda: Neuron(3, init=5), TypeError, "init must be a string"),
+        (lambda: Neuron(3, init="normal", std="a"), TypeError, "std must be a real number"),
+        (lambda: MLP(2, [1])(None), TypeError, "x must be an input row.*got NoneType None"),
+        (lambda: MLP(2, [1])("ab"), TypeError, "x must be an input row"),
+        (lambda: MLP(2, [1])([1.0, "a"]), TypeError, r"x\[1\] must be a real number or a Value"),
+        (lambda: Layer(1, 1)({"a": 1}), TypeError, "x must be an input row"),
+        (lambda: softmax(None), TypeError, "values must be a sequence"),
+        (lambda: MLP(2, [1], seed="a"), TypeError, "seed must be an int, a numpy Generator"),
+        (lambda: MLP(2, [1], seed=-1), ValueError, "seed must be >= 0, got -1"),
+        (lambda: Neuron(2, fan_out="a"), TypeError, "fan_out must be an integer"),
+    ],
+)
+def test_argument_errors_name_the_argument(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
 
 
 # ---------------------------------------------------------------- initialisers
@@ -167,7 +195,7 @@ def test_bad_init_arguments():
         Neuron(3, init="kaiming")
     with pytest.raises(ValueError, match="std= only applies"):
         Neuron(3, init="he", std=0.1)
-    with pytest.raises(ValueError, match="positive"):
+    with pytest.raises(ValueError, match="std must be > 0"):
         Neuron(3, init="normal", std=-1.0)
 
 
@@ -338,7 +366,7 @@ def _saved(tmp_path, edit) -> str:
         (lambda d: d["architecture"].update(activations=["relu", "swish"]), "swish"),
         (lambda d: d["architecture"].update(type="CNN"), "unknown model type"),
         (lambda d: d["architecture"].pop("nin"), "nin"),
-        (lambda d: d["state_dict"].update({"layers.0.neurons.0.b": [1]}), "real number"),
+        (lambda d: d["state_dict"].update({"layers.0.neurons.0.b": [1]}), "must be a number"),
     ],
 )
 def test_mismatched_file_raises_clear_error(tmp_path, edit, message):
@@ -420,6 +448,11 @@ def _compare_with_torch(model: MLP, seq, X: np.ndarray) -> None:
             assert close(neuron.b.grad, b_grad.item())
 
 
+def test_every_activation_has_a_numpy_row():
+    """An activation op added to the registry without a NUMPY_ACTS row fails here, by name."""
+    assert sorted(NUMPY_ACTS) == sorted(ACTS)
+
+
 @pytest.mark.parametrize("activation", ACTS)
 def test_to_torch_same_outputs_and_gradients(activation):
     model = MLP(4, [6, 5, 3], activation=activation, output_activation="sigmoid", seed=0)
@@ -428,6 +461,34 @@ def test_to_torch_same_outputs_and_gradients(activation):
     X = np.random.default_rng(0).normal(size=(10, 4))
     X[:3] *= 30  # pre-activations past softplus's default torch threshold of 20
     _compare_with_torch(model, seq, X)
+
+
+@pytest.mark.parametrize("activation", ACTS)
+def test_every_activation_converts_to_torch_and_back(activation):
+    model = MLP(2, [3, 1], activation=activation, seed=0)
+    back = MLP.from_torch(model.to_torch())
+    assert [layer.activation for layer in back.layers] == [activation, "linear"]
+    assert back.state_dict() == model.state_dict()
+
+
+def test_softmax_output_layer_is_the_softmax_of_linear_neurons():
+    model = MLP(3, [4, 3], output_activation="softmax", seed=0)
+    x = [0.3, -1.2, 2.0]
+    hidden = model.layers[0](x)
+    logits = [Value.dot(n.w, hidden, n.b) for n in model.layers[1].neurons]
+    assert [v.data for v in model(x)] == [v.data for v in softmax(logits)]
+    assert all(n.activation == "linear" for n in model.layers[1].neurons)
+    seq = model.to_torch()
+    assert isinstance(seq[-1], torch.nn.Softmax)
+    _compare_with_torch(model, seq, np.random.default_rng(1).normal(size=(6, 3)))
+    back = MLP.from_torch(seq)
+    assert back.layers[-1].activation == "softmax" and back.state_dict() == model.state_dict()
+
+
+def test_softmax_is_a_layer_activation_only():
+    with pytest.raises(ValueError, match="unknown activation 'softmax'"):
+        Neuron(3, "softmax")
+    assert Layer(2, 3, "softmax", seed=0).config()["activation"] == "softmax"
 
 
 def test_from_torch_mixed_activations_round_trip(tmp_path):
@@ -465,6 +526,8 @@ def test_to_torch_from_torch_round_trip_is_exact():
         (lambda nn: [nn.Linear(2, 3), nn.Dropout(0.5)], "unsupported module"),
         (lambda nn: [nn.Linear(2, 3), nn.LeakyReLU(0.2)], "unsupported module"),
         (lambda nn: [nn.Linear(2, 3), nn.Softplus(beta=2.0)], "unsupported module"),
+        (lambda nn: [nn.Linear(2, 3), nn.GELU(approximate="tanh")], "unsupported module"),
+        (lambda nn: [nn.Linear(2, 3), nn.ELU(alpha=0.5)], "unsupported module"),
         (lambda nn: [nn.Linear(2, 3, bias=False)], "without bias"),
         (lambda nn: [nn.Linear(2, 3), nn.Linear(4, 1)], "expects 4 inputs"),
         (lambda nn: [nn.ReLU(), nn.Linear(2, 3)], "must follow a Linear"),

@@ -1,5 +1,5 @@
 """Tests for autograd_lite.train: update counts, torch-checked updates, history, metrics,
-schedulers, progress bar, errors, and the seeds' experiments (marked slow)."""
+schedulers, progress bar, errors, and the lectures' experiments (marked slow)."""
 
 import math
 import sys
@@ -46,7 +46,7 @@ def _tiny(n: int = 10, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     return make_moons(n, noise=0.1, seed=seed)
 
 
-# updates per epoch: the seeds' three gradient-descent variants
+# updates per epoch: the three gradient-descent variants (batch, stochastic, mini-batch)
 
 
 @pytest.mark.parametrize(
@@ -418,17 +418,74 @@ def _fit_call(**overrides):
         ),
         (_fit_call(metrics=["precision"]), ValueError, "unknown metric 'precision'"),
         (_fit_call(metrics=[1]), TypeError, "a metric must be a name or a callable"),
-        (_fit_call(epochs=0), ValueError, "epochs must be a positive int"),
+        (_fit_call(epochs=0), ValueError, "epochs must be >= 1, got 0"),
+        (_fit_call(epochs=2.0), TypeError, "epochs must be an integer, got float 2.0"),
+        (_fit_call(scheduler=5), TypeError, "scheduler must be an object with step.*got int 5"),
+        (_fit_call(loss=lambda p, t: 0.5), TypeError, "loss must return a Value.*got float 0.5"),
+        (_fit_call(shuffle="yes"), TypeError, "shuffle must be True or False"),
+        (_fit_call(seed=1.5), TypeError, "seed must be an int, a numpy Generator or None"),
+        (_fit_call(metrics=None), TypeError, "metrics must be a list of names or callables"),
+        (_fit_call(batch_size=True), TypeError, "batch_size must be an integer"),
+        (_fit_call(lr=-1.0), ValueError, "lr must be >= 0, got -1.0"),
+        (_fit_call(threshold="a"), TypeError, "threshold must be a real number"),
+        (_fit_call(X=[["a", "b"]] * 6), TypeError, "X must hold real numbers"),
         (_fit_call(batch_size=0), ValueError, "batch_size must be >= 1"),
         (_fit_call(X=np.zeros(6)), ValueError, "X must be 2-d"),
         (_fit_call(y=np.zeros(5)), ValueError, "same length, got 6 and 5"),
         (_fit_call(validation_data=np.zeros((3, 2))), ValueError, "validation_data must be a pair"),
-        (_fit_call(validation_data=(np.zeros(3), np.zeros(3))), ValueError, "X must be 2-d"),
+        (_fit_call(validation_data=(np.zeros(3), np.zeros(3))), ValueError, "X_val must be 2-d"),
     ],
 )
 def test_fit_rejects_bad_arguments(call, error, message) -> None:
     with pytest.raises(error, match=message):
         call()
+
+
+def test_fit_model_none_names_the_argument() -> None:
+    X, y = _tiny(6)
+    with pytest.raises(TypeError, match=r"model must be a Module.*got NoneType None"):
+        fit(None, X, y, loss="mse", progress=False)
+    with pytest.raises(TypeError, match="model must be a Module"):
+        predict(None, X)
+
+
+def test_fit_accepts_numpy_integers_for_epochs_and_batch_size() -> None:
+    X, y = _tiny(6)
+    model = MLP(2, [2, 1], seed=0)
+    history = fit(model, X, y, loss="mse", epochs=np.int64(2), batch_size=np.int32(3),
+                  lr=np.float32(0.1), progress=False)  # fmt: skip
+    assert history.epoch == [0, 1]
+
+
+class InterruptAfter:
+    """A loss that raises KeyboardInterrupt (as Ctrl-C does) on its ``n``-th call."""
+
+    def __init__(self, n: int) -> None:
+        self.n, self.calls = n, 0
+
+    def __call__(self, preds, targets):
+        self.calls += 1
+        if self.calls == self.n:
+            raise KeyboardInterrupt
+        return mse(preds, targets)
+
+
+def test_interrupted_fit_keeps_the_history_of_finished_epochs() -> None:
+    X, y = _tiny(8)
+    model = MLP(2, [3, 1], seed=0)
+    loss = InterruptAfter(n=3 * 2 + 1)  # batch_size 4: two batches per epoch, stop in epoch 3
+    with pytest.raises(KeyboardInterrupt) as caught:
+        fit(model, X, y, loss=loss, epochs=10, batch_size=4, progress=False, seed=0)
+    history = caught.value.history
+    assert model.history is history and history.interrupted
+    assert history.epoch == [0, 1, 2] and len(history.history["loss"]) == 3
+    assert all(math.isfinite(v) for v in history.history["loss"])
+    # The model is still usable: it predicts, and training continues from its weights.
+    weights = [p.data for p in model.parameters()]
+    assert predict(model, X).shape == (8,)
+    again = fit(model, X, y, loss="mse", epochs=1, progress=False)
+    assert model.history is again and not again.interrupted
+    assert [p.data for p in model.parameters()] != weights
 
 
 def test_lr_with_an_optimizer_instance_is_rejected() -> None:
@@ -448,11 +505,11 @@ def test_regression_metric_on_a_multi_output_model_is_rejected() -> None:
         evaluate(MLP(2, [2, 2], seed=0), np.zeros((3, 2)), np.zeros(3), metrics=["mse"])
 
 
-# the seeds' experiments
+# the experiment of A. Akbar's lecture "Optimizing the Loss Function"
 
 
-def _seed_experiment_data() -> tuple[np.ndarray, ...]:
-    # Seed 000: make_classification(1000 samples, 5 features, 2 classes), 80/20 split.
+def _lecture_experiment_data() -> tuple[np.ndarray, ...]:
+    # The lecture's data: make_classification(1000 samples, 5 features, 2 classes), 80/20 split.
     # For seed 42 the generating mixture's Bayes accuracy is about 0.91 (computed from its
     # Gaussian clusters), so 85% is reachable but not free.
     X, y = make_classification(n_samples=1000, n_features=5, n_classes=2, seed=42)
@@ -460,8 +517,8 @@ def _seed_experiment_data() -> tuple[np.ndarray, ...]:
 
 
 @pytest.mark.slow
-def test_seed_experiment_with_adam_reaches_85_percent() -> None:
-    X_train, X_test, y_train, y_test = _seed_experiment_data()
+def test_lecture_experiment_with_adam_reaches_85_percent() -> None:
+    X_train, X_test, y_train, y_test = _lecture_experiment_data()
     model = MLP(5, [7, 7, 1], seed=0)
     history = fit(
         model,
@@ -484,8 +541,8 @@ def test_seed_experiment_with_adam_reaches_85_percent() -> None:
 
 
 @pytest.mark.slow
-def test_seed_experiment_with_sgd_learns() -> None:
-    X_train, X_test, y_train, y_test = _seed_experiment_data()
+def test_lecture_experiment_with_sgd_learns() -> None:
+    X_train, X_test, y_train, y_test = _lecture_experiment_data()
     model = MLP(5, [7, 7, 1], seed=0)
     start = evaluate(model, X_test, y_test, loss="binary_cross_entropy_with_logits")["loss"]
     history = fit(

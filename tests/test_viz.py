@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
 import xml.etree.ElementTree as ET
 from collections import Counter
 
 import pytest
 
 from autograd_lite import Value
-from autograd_lite import render as render_module
 from autograd_lite.nn import MLP
 from autograd_lite.render import RendererNotFound, find_renderer, render_png, render_svg
-from autograd_lite.stepper import backward_trace
+from autograd_lite.stepper import BackwardStepper, backward_trace
 from autograd_lite.viz import draw_dot, fmt
+from autograd_lite.viz import render as render_module
 
+needs_dot = pytest.mark.skipif(
+    shutil.which("dot") is None,
+    reason="needs the system Graphviz `dot` (layout, PDF): apt-get install graphviz "
+    "(or brew install graphviz)",
+)
+needs_pure = pytest.mark.skipif(
+    render_module._graphviz_pure() is None,
+    reason="needs graphviz-pure: pip install autograd-lite[render]",
+)
 NODE = re.compile(r"^\s*(\w+) \[(.*)\]\s*$", re.S)
 EDGE = re.compile(r"^\s*(\w+) -> (\w+)")
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -243,6 +254,7 @@ def layout(source: str) -> tuple[tuple[float, float], dict[str, tuple[float, flo
     return size, {r[1]: (float(r[2]), float(r[3])) for r in rows if r[0] == "node"}
 
 
+@needs_dot
 def test_folded_demo_graph_is_readable_as_a_whole() -> None:
     model, loss = mlp_loss([16, 16, 1])
     (width, height), _ = layout(draw_dot(loss, module=model).source)
@@ -251,6 +263,7 @@ def test_folded_demo_graph_is_readable_as_a_whole() -> None:
     assert unfolded_height > 3 * height
 
 
+@needs_dot
 def test_unfolded_neuron_lists_its_weights_in_order() -> None:
     model, loss = mlp_loss([16, 16, 1])
     source = draw_dot(loss, module=model, fold_params=False).source
@@ -290,7 +303,10 @@ def svg_counts(svg: str) -> tuple[int, int, list[str]]:
     return classes["node"], classes["edge"], texts
 
 
-@pytest.mark.parametrize("renderer", ["dot", "graphviz-pure"])
+@pytest.mark.parametrize(
+    "renderer",
+    [pytest.param("dot", marks=needs_dot), pytest.param("graphviz-pure", marks=needs_pure)],
+)
 def test_svg_and_png_render_with_each_renderer(
     renderer: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -308,6 +324,7 @@ def test_svg_and_png_render_with_each_renderer(
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 2000
 
 
+@needs_pure
 def test_falls_back_to_graphviz_pure_without_system_dot(
     monkeypatch: pytest.MonkeyPatch, tmp_path
 ) -> None:
@@ -319,6 +336,7 @@ def test_falls_back_to_graphviz_pure_without_system_dot(
     assert svg_counts(svg)[:2] == (2, 1)
 
 
+@needs_dot
 def test_export_writes_each_format(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(render_module.RENDERER_ENV, raising=False)
     loss, _ = expression()
@@ -332,6 +350,7 @@ def test_export_writes_each_format(tmp_path, monkeypatch: pytest.MonkeyPatch) ->
         graph.export(tmp_path / "g.jpg")
 
 
+@needs_pure
 def test_pdf_needs_the_system_dot(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(render_module.RENDERER_ENV, "graphviz-pure")
     graph = draw_dot(expression()[0])
@@ -341,6 +360,7 @@ def test_pdf_needs_the_system_dot(monkeypatch: pytest.MonkeyPatch) -> None:
     assert graph.svg().lstrip().startswith("<?xml")  # graphviz-pure still draws svg
 
 
+@needs_dot
 def test_renderer_none_behaves_as_if_nothing_were_installed(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -386,3 +406,82 @@ def test_negative_zero_is_shown_as_zero():
     x = Value(-0.0, label="x")
     table = str(backward_trace(x * -0.0))
     assert "-0 " not in table and "-0\n" not in table
+
+
+HOSTILE = ["</script><script>alert(1)</script>", "<!--<script>", "a & b > c", '"q"|{x}\\N']
+
+
+def test_hostile_labels_stay_text_in_the_graph_and_the_page(tmp_path) -> None:
+    from autograd_lite.viz.player import embed_json
+
+    leaves = [Value(float(k + 1), label) for k, label in enumerate(HOSTILE)]
+    out = Value.sum(leaves).tanh()
+    out.label = "</script>"
+    graph = draw_dot(out)
+    texts = svg_counts(graph.svg())[2]
+    for label in [*HOSTILE, "</script>"]:
+        assert label in texts  # drawn exactly as written
+    page = BackwardStepper(out).to_html(tmp_path / "p.html").read_text()
+    assert page.count("</script>") == 2 and "<!--" not in page  # only the page's own scripts
+    data = page.split('id="player-data">')[1].split("</script>")[0]
+    assert not re.search(r"[<>&]", data)
+    assert json.loads(data)["nodes"][0]["name"] == HOSTILE[0]
+    assert embed_json("<&>") == '"\\u003c\\u0026\\u003e"'
+
+
+def test_to_html_writes_atomically(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from autograd_lite import _fileio as fileio
+
+    stepper = BackwardStepper(Value(2.0, "x").tanh())
+    path = stepper.to_html(tmp_path / "player.html")
+    before = path.read_bytes()
+
+    def broken(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(fileio.os, "replace", broken)
+    with pytest.raises(OSError, match="disk full"):
+        stepper.to_html(path)
+    assert path.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == ["player.html"]
+
+
+def test_viz_modules_are_small_import_without_cycles_and_old_paths_work() -> None:
+    """Every viz module stays under ~400 lines; the package's modules import each other at
+    load time without a cycle; the old flat module paths still give the same objects."""
+    import ast
+    import importlib
+    from pathlib import Path
+
+    import autograd_lite.viz as viz
+
+    folder = Path(viz.__file__).parent
+    sizes = {p.stem: len(p.read_text().splitlines()) for p in folder.glob("*.py")}
+    assert {name for name, n in sizes.items() if n > 400} == set(), sizes
+    graph: dict[str, set[str]] = {}
+    for name in sizes:
+        deps = set()
+        for node in ast.parse((folder / f"{name}.py").read_text()).body:  # load-time imports
+            if isinstance(node, ast.ImportFrom) and node.module == "autograd_lite.viz":
+                deps.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module.startswith("autograd_lite.viz."):
+                deps.add(node.module.removeprefix("autograd_lite.viz."))
+        graph[name] = deps - {"__init__"}
+
+    def visit(node: str, path: tuple[str, ...]) -> None:
+        assert node not in path, f"import cycle: {' -> '.join((*path, node))}"
+        for dep in graph.get(node, ()):
+            visit(dep, (*path, node))
+
+    for name in graph:
+        visit(name, ())
+    frames = importlib.import_module("autograd_lite.viz.frames")
+    assert {"save_frames", "to_gif"} <= set(vars(frames))
+    for old, new, names in [
+        ("stepper", "stepper", ["BackwardStepper", "backward_trace", "Trace", "TraceRow"]),
+        ("player", "player", ["player_data", "player_page", "write_player", "player_js"]),
+        ("render", "render", ["RendererNotFound", "find_renderer", "render_svg"]),
+    ]:
+        old_module = importlib.import_module(f"autograd_lite.{old}")
+        new_module = importlib.import_module(f"autograd_lite.viz.{new}")
+        assert all(getattr(old_module, n) is getattr(new_module, n) for n in names)
+    assert viz.draw_dot is importlib.import_module("autograd_lite.viz.graph").draw_dot
