@@ -135,8 +135,7 @@ class StateTable:
         names = {id(p): n for n, p in named}
         params = list(getattr(optimizer, "params", None) or model.parameters())
         states = getattr(optimizer, "state", None) or [{} for _ in params]
-        keys = [k for k in getattr(optimizer, "state_keys", ()) if k != "step"]
-        keys = [k for k in keys if any(k in s for s in states)]
+        keys = list(dict.fromkeys(k for st in states for k in st if k != "step"))
         self.columns = ["value", "grad", *(STATE_NAMES.get(k, k) for k in keys)]
         self.title = f"{type(optimizer).__name__}, step {_step(states)}"
         rows = []
@@ -150,7 +149,9 @@ class StateTable:
     def _repr_html_(self) -> str:
         from autograd_lite.plots import SIGNS
 
-        scale = {c: max((abs(r[c]) for _, r in self.rows if c in r), default=0) for c in self.columns}
+        scale = {
+            c: max((abs(r[c]) for _, r in self.rows if c in r), default=0) for c in self.columns
+        }
 
         def cell(row: dict[str, float], column: str) -> str:
             if column not in row:
@@ -297,9 +298,13 @@ class LiveRun:
     ) -> None:
         global _current
         self.live = _checks.flag("live", live)
-        self.live_every = None if live_every is None else _checks.integer("live_every", live_every, minimum=1)
+        self.live_every = (
+            None if live_every is None else _checks.integer("live_every", live_every, minimum=1)
+        )
         self.record_every = (
-            None if record_every is None else _checks.integer("record_every", record_every, minimum=1)
+            None
+            if record_every is None
+            else _checks.integer("record_every", record_every, minimum=1)
         )
         if live_sample is not None:
             live_sample = _checks.integer("live_sample", live_sample, minimum=0)
@@ -309,7 +314,9 @@ class LiveRun:
         self.overhead = _checks.positive("overhead", overhead)
         self.model, self.optimizer, self.loss_fn, self.history = model, optimizer, loss_fn, history
         task = _task(loss_fn)
-        self.scene = Scene(np.asarray(X, float), np.asarray(y), task, float(threshold), epochs, None)
+        self.scene = Scene(
+            np.asarray(X, float), np.asarray(y), task, float(threshold), epochs, None
+        )
         if self.scene.X.shape[1] == 2:
             low, high = self.scene.X.min(axis=0), self.scene.X.max(axis=0)
             pad = 0.1 * np.maximum(high - low, 1e-9)
@@ -494,6 +501,8 @@ class LiveRun:
             if self.sink is not None:
                 self._frame(self._snapshot, force=True)
                 self.sink.close()
+        except Exception as error:  # the last frame failed: wait() reports it
+            self.error = self.error or error
         finally:
             self._done.set()
 
@@ -504,7 +513,9 @@ class LiveRun:
         return " · ".join(parts + [f"{k} {_fmt(v)}" for k, v in logs.items()])
 
 
-def _panel_html(run: LiveRun, png: bytes, graph: str, table: str, image_src: str | None = None) -> str:
+def _panel_html(
+    run: LiveRun, png: bytes, graph: str, table: str, image_src: str | None = None
+) -> str:
     """A frame as a static HTML fragment (for files and for notebooks opened without kernel)."""
     src = image_src or "data:image/png;base64," + base64.b64encode(png).decode("ascii")
     css = files("autograd_lite").joinpath("live.css").read_text(encoding="utf-8")
@@ -542,7 +553,9 @@ class _FolderSink:
         run = self.run
         name = f"frame_{run.frames:04d}"
         atomic_write(self.folder / f"{name}.png", png)
-        page = "<!doctype html><meta charset='utf-8'>" + _panel_html(run, png, graph, table, f"{name}.png")
+        page = "<!doctype html><meta charset='utf-8'>" + _panel_html(
+            run, png, graph, table, f"{name}.png"
+        )
         atomic_write(self.folder / f"{name}.html", page)
         atomic_write(self.folder / "index.html", page)
         numbers = {"epoch": snapshot.epoch, "step": snapshot.step, "loss": snapshot.loss,
@@ -589,6 +602,8 @@ class _PanelSink:
         self.counters()
         _, png, graph, table = self._last
         bundle = self.widget._repr_mimebundle_()
+        if isinstance(bundle, tuple):  # (data, metadata)
+            bundle = bundle[0]
         bundle["text/html"] = _panel_html(self.run, png, graph, table)
         bundle["image/png"] = base64.b64encode(png).decode("ascii")
         self.handle.update(bundle, raw=True)

@@ -2,8 +2,9 @@
 
 ``plot_loss_curve`` draws a ``train.History``; ``plot_decision_boundary`` draws a 2-D
 classifier's regions and its data; ``draw_frame`` draws one frame of a watched run (see
-``autograd_lite.live``) and ``animate`` turns a run's snapshots into a GIF or HTML animation. matplotlib is imported on first use, so importing this
-module (and the command line) stays fast.
+``autograd_lite.live``) and ``animate`` turns a run's snapshots into a GIF or HTML
+animation. matplotlib is imported on first use, so importing this module (and the command
+line) stays fast. Every file goes through ``atomic_write``.
 """
 
 from __future__ import annotations
@@ -35,6 +36,15 @@ def _figure(width: float, height: float) -> Figure:
     return figure
 
 
+def _save_png(figure: Figure, path: Path) -> Path:
+    """Write the figure as PNG through ``atomic_write`` (whole or not at all)."""
+    import io
+
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return atomic_write(path, buffer.getvalue())
+
+
 def plot_loss_curve(
     history: training.History, path: str | Path, title: str, loss_name: str = "loss"
 ) -> Path:
@@ -64,8 +74,7 @@ def plot_loss_curve(
         ax.grid(True, alpha=0.3)
         ax.legend()
     figure.suptitle(title)
-    figure.savefig(path)
-    return path
+    return _save_png(figure, path)
 
 
 def plot_decision_boundary(
@@ -118,8 +127,7 @@ def plot_decision_boundary(
     ax.set_title(title)
     n_classes = len(np.unique(np.concatenate([train[1], test[1]])))
     figure.legend(loc="outside lower center", ncol=n_classes, fontsize=8, frameon=False)
-    figure.savefig(path)
-    return path
+    return _save_png(figure, path)
 
 
 # --- frames of a training run (the live view and History.animate) ---------------------------
