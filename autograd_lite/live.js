@@ -48,6 +48,7 @@ function render({ model, el }) {
     } else {
       [graph.scrollLeft, graph.scrollTop] = [left, top];
     }
+    $(".al-table").innerHTML = model.get("table");
     root.dataset.frames = String(model.get("frames"));
   };
   pause.addEventListener("click", () => {
