@@ -287,8 +287,9 @@ def test_panel_commands_drive_the_run(monkeypatch) -> None:
     assert widget.table == run.table._repr_html_() and widget.plot.startswith("data:image/png")
     widget._handle_custom_msg({"command": "stop"}, [])
     assert run.wait(30) is h and widget.status == "stopped"
-    (bundle,) = _Handle.updates  # the finished panel, with a still fallback for no kernel
-    assert "application/vnd.jupyter.widget-view+json" in bundle
+    (bundle,) = _Handle.updates  # the finished panel becomes a still: no kernel needed
+    assert "application/vnd.jupyter.widget-view+json" not in bundle
+    assert bundle["text/plain"].startswith("<live view: stopped, epoch ")
     assert "al-state" in bundle["text/html"] and "<svg" in bundle["text/html"]
     assert base64.b64decode(bundle["image/png"])[:4] == b"\x89PNG"
 

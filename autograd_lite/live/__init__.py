@@ -23,39 +23,24 @@ drawing stays under ``overhead`` (a quarter) of the time spent training, and alw
 
 from __future__ import annotations
 
-import base64
 import contextlib
-import datetime as _dt
-import html
-import itertools
-import json
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from autograd_lite import _checks
-from autograd_lite._fileio import atomic_write
 from autograd_lite.engine import Value, no_grad
+from autograd_lite.live.panel import FolderSink, PanelSink
+from autograd_lite.live.table import MAX_TABLE_ROWS, STATE_NAMES, StateTable, _fmt, sample_graph
 
+__all__ = ["GRID_SIZE", "MAX_TABLE_ROWS", "STATE_NAMES", "LiveRun", "Scene", "Snapshot",
+           "StateTable", "current", "sample_graph", "wait_async"]  # fmt: skip
 GRID_SIZE = 30  # predictions per side of the decision-boundary grid
-MAX_TABLE_ROWS = 64  # larger models get one row per layer (largest and median) in the table
-STATE_NAMES = {
-    "momentum_buffer": "momentum",
-    "exp_avg": "m (exp_avg)",
-    "exp_avg_sq": "v (exp_avg_sq)",
-    "max_exp_avg_sq": "max v",
-    "sum": "sum of g²",
-    "square_avg": "E[g²]",
-    "grad_avg": "E[g]",
-    "exp_inf": "u (exp_inf)",
-    "acc_delta": "E[Δx²]",
-}
 _current: LiveRun | None = None
 
 
@@ -106,121 +91,6 @@ def _task(loss_fn: Callable[..., Value]) -> str:
 
     info = REGISTRY.get(getattr(loss_fn, "__name__", ""))
     return "regression" if info is not None and info.task == "regression" else "classification"
-
-
-def _layer(name: str) -> str:
-    """ "layers.1.neurons.3.w.0" -> "layers.1" (the first two parts of a dotted name)."""
-    return ".".join(name.split(".")[:2]) if name.count(".") >= 2 else name
-
-
-class StateTable:
-    """Every parameter's value, gradient and optimizer state, as numbers and as coloured HTML.
-
-    ``model``: a Module (its parameter names label the rows) or a dict name -> Value.
-    ``rows`` holds one ``(name, {column: float})`` per parameter in the optimizer's order,
-    or, past ``max_rows`` parameters, per layer and column the entry of largest magnitude
-    and the median (names "layers.0 largest", "layers.0 median"). Cells are blue when
-    positive and red when negative, stronger the larger they are within their column.
-
-    >>> from autograd_lite.nn import MLP
-    >>> from autograd_lite.optim import Adam
-    >>> model = MLP(1, [1], seed=0)
-    >>> table = StateTable(model, Adam(model.parameters(), lr=0.1))
-    >>> table.columns
-    ['value', 'grad', 'm (exp_avg)', 'v (exp_avg_sq)']
-    """
-
-    def __init__(self, model: Any, optimizer: Any, max_rows: int = MAX_TABLE_ROWS) -> None:
-        named = model.items() if isinstance(model, dict) else model.named_parameters()
-        names = {id(p): n for n, p in named}
-        params = list(getattr(optimizer, "params", None) or model.parameters())
-        states = getattr(optimizer, "state", None) or [{} for _ in params]
-        keys = list(dict.fromkeys(k for st in states for k in st if k != "step"))
-        self.columns = ["value", "grad", *(STATE_NAMES.get(k, k) for k in keys)]
-        self.title = f"{type(optimizer).__name__}, step {_step(states)}"
-        rows = []
-        for i, (p, state) in enumerate(zip(params, states)):
-            numbers = {"value": p.data, "grad": p.grad}
-            numbers.update({STATE_NAMES.get(k, k): state[k] for k in keys if k in state})
-            rows.append((names.get(id(p), f"param {i}"), numbers))
-        self.per_layer = len(rows) > max_rows
-        self.rows = _per_layer(rows, self.columns) if self.per_layer else rows
-
-    def _repr_html_(self) -> str:
-        from autograd_lite.plots import SIGNS
-
-        scale = {
-            c: max((abs(r[c]) for _, r in self.rows if c in r), default=0) for c in self.columns
-        }
-
-        def cell(row: dict[str, float], column: str) -> str:
-            if column not in row:
-                return "<td></td>"
-            x = row[column]
-            strength = abs(x) / scale[column] if scale[column] and np.isfinite(x) else 0.0
-            rgb = SIGNS[0] if x >= 0 else SIGNS[1]
-            alpha = f"{int(255 * 0.6 * strength**0.5):02x}"
-            return f'<td style="background:{rgb}{alpha}" title="{x!r}">{_fmt(x)}</td>'
-
-        head = "".join(f"<th>{html.escape(c)}</th>" for c in ["parameter", *self.columns])
-        body = "".join(
-            f"<tr><th>{html.escape(name)}</th>{''.join(cell(r, c) for c in self.columns)}</tr>"
-            for name, r in self.rows
-        )
-        note = " (per layer: largest and median)" if self.per_layer else ""
-        return (
-            f'<table class="al-state"><caption>{html.escape(self.title)}{note}</caption>'
-            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-        )
-
-    def __repr__(self) -> str:
-        return f"StateTable({len(self.rows)} rows, columns={self.columns})"
-
-
-def _step(states: list[dict[str, float]]) -> int:
-    return int(max((s.get("step", 0) for s in states), default=0))
-
-
-def _per_layer(rows: list[tuple[str, dict[str, float]]], columns: list[str]) -> list:
-    layers: dict[str, list[dict[str, float]]] = {}
-    for name, numbers in rows:
-        layers.setdefault(_layer(name), []).append(numbers)
-    out = []
-    for layer, members in layers.items():
-        largest, median = {}, {}
-        for c in columns:
-            xs = np.array([m[c] for m in members if c in m], dtype=float)
-            if len(xs):
-                largest[c] = float(xs[np.argmax(np.abs(xs))])
-                median[c] = float(np.median(xs))
-        out += [(f"{layer} largest", largest), (f"{layer} median", median)]
-    return out
-
-
-def _fmt(x: float) -> str:
-    return f"{x + 0.0:.4g}"
-
-
-def sample_graph(model: Any, loss_fn: Callable[..., Value], x: np.ndarray, y: Any) -> Any:
-    """The graph of one sample's loss with its current data and gradients, parameters folded
-    per neuron like ``draw_dot(module=model, fold_params=True)``; the parameters' ``.grad``
-    (the batch gradients) are left as they were."""
-    from autograd_lite.viz import draw_dot
-
-    params = model.parameters()
-    saved = [p.grad for p in params]
-    try:
-        for p in params:
-            p.grad = 0.0
-        pred = model(list(map(float, x)))
-        target = y.tolist() if isinstance(y, np.ndarray) else y
-        root = loss_fn([pred], [target])
-        root.label = "loss"
-        root.backward()
-        return draw_dot(root, module=model, fold_params=True)
-    finally:
-        for p, g in zip(params, saved):
-            p.grad = g
 
 
 class _Control:
@@ -343,7 +213,7 @@ class LiveRun:
         self.in_kernel = in_kernel and self.live
         self.sink: Any = None
         if self.live:
-            self.sink = _PanelSink(self) if self.in_kernel else _FolderSink(self, live_dir)
+            self.sink = PanelSink(self) if self.in_kernel else FolderSink(self, live_dir)
         _current = self
 
     # --- the hooks fit calls ---------------------------------------------------------------
@@ -511,138 +381,6 @@ class LiveRun:
         logs = {k: v[-1] for k, v in self.history.history.items() if v}
         parts = [f"epoch {self.epoch}/{self.scene.epochs}", f"step {self.step}"]
         return " · ".join(parts + [f"{k} {_fmt(v)}" for k, v in logs.items()])
-
-
-def _panel_html(
-    run: LiveRun, png: bytes, graph: str, table: str, image_src: str | None = None
-) -> str:
-    """A frame as a static HTML fragment (for files and for notebooks opened without kernel)."""
-    src = image_src or "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-    css = files("autograd_lite").joinpath("live.css").read_text(encoding="utf-8")
-    return (
-        f"<style>{css}</style><div class='al-live al-static'>"
-        f"<div class='al-head'><span class='al-status'>{html.escape(run.status)}</span> "
-        f"<span class='al-summary'>{html.escape(run.summary())}</span></div>"
-        f"<img class='al-plot' alt='training curves' src='{src}'>"
-        f"<div class='al-table'>{table}</div><div class='al-graph al-fit'>{graph}</div></div>"
-    )
-
-
-class _FolderSink:
-    """Frames written to a folder: frame_0001.png (+ .html with the graph and the table),
-    index.html showing the latest frame and run.json with the run's numbers."""
-
-    def __init__(self, run: LiveRun, live_dir: str | Path | None) -> None:
-        self.run = run
-        if live_dir is None:
-            stamp = _dt.datetime.now().strftime("live-%Y%m%d-%H%M%S")
-            for k in itertools.count(1):
-                folder = Path.cwd() / (stamp if k == 1 else f"{stamp}-{k}")
-                with contextlib.suppress(FileExistsError):
-                    folder.mkdir(parents=True)
-                    break
-        else:
-            folder = Path(live_dir)
-            folder.mkdir(parents=True, exist_ok=True)
-        self.folder = folder
-
-    def counters(self) -> None:
-        """Nothing to do between frames: files are written per frame."""
-
-    def frame(self, snapshot: Snapshot, png: bytes, graph: str, table: str) -> None:
-        run = self.run
-        name = f"frame_{run.frames:04d}"
-        atomic_write(self.folder / f"{name}.png", png)
-        page = "<!doctype html><meta charset='utf-8'>" + _panel_html(
-            run, png, graph, table, f"{name}.png"
-        )
-        atomic_write(self.folder / f"{name}.html", page)
-        atomic_write(self.folder / "index.html", page)
-        numbers = {"epoch": snapshot.epoch, "step": snapshot.step, "loss": snapshot.loss,
-                   "logs": snapshot.logs, "status": run.status, "frames": run.frames}  # fmt: skip
-        atomic_write(self.folder / "run.json", json.dumps(numbers, default=str, indent=1))
-
-    def close(self) -> None:
-        """The last frame is already on disk."""
-
-
-class _PanelSink:
-    """The anywidget panel in a Jupyter kernel."""
-
-    def __init__(self, run: LiveRun) -> None:
-        from IPython.display import display
-
-        self.run = run
-        self.widget = _panel_class()(epochs=run.scene.epochs)
-        self.widget.on_msg(self._command)
-        self.handle = display(self.widget, display_id=True)
-        self._last = ("", b"", "", "")
-
-    def _command(self, _widget: Any, content: Any, _buffers: Any) -> None:
-        action = {"pause": self.run.pause, "resume": self.run.resume,
-                  "step": self.run.step_batch, "stop": self.run.stop}  # fmt: skip
-        command = content.get("command") if isinstance(content, dict) else None
-        if command in action:
-            action[command]()
-
-    def counters(self) -> None:
-        w, run = self.widget, self.run
-        with w.hold_sync():
-            w.epoch, w.step, w.status, w.summary = run.epoch, run.step, run.status, run.summary()
-
-    def frame(self, snapshot: Snapshot, png: bytes, graph: str, table: str) -> None:
-        self._last = (snapshot, png, graph, table)
-        w = self.widget
-        with w.hold_sync():
-            w.plot = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-            w.graph, w.table, w.frames = graph, table, self.run.frames
-        self.counters()
-
-    def close(self) -> None:
-        self.counters()
-        _, png, graph, table = self._last
-        bundle = self.widget._repr_mimebundle_()
-        if isinstance(bundle, tuple):  # (data, metadata)
-            bundle = bundle[0]
-        bundle["text/html"] = _panel_html(self.run, png, graph, table)
-        bundle["image/png"] = base64.b64encode(png).decode("ascii")
-        self.handle.update(bundle, raw=True)
-
-
-_PANEL: Any = None
-
-
-def _panel_class() -> Any:
-    """The anywidget class, built on first use so that importing the library needs no anywidget."""
-    global _PANEL
-    if _PANEL is None:
-        try:
-            import anywidget
-            import traitlets
-        except ImportError as error:  # pragma: no cover - depends on the environment
-            raise ImportError(
-                "the live panel needs anywidget: pip install 'autograd-lite[notebook]' "
-                "(or pass live=False and record_every= for snapshots)"
-            ) from error
-        asset = files("autograd_lite")
-
-        class LivePanel(anywidget.AnyWidget):
-            """The live training panel: counters, plots, the sample's graph, the state table."""
-
-            _esm = asset.joinpath("live.js").read_text(encoding="utf-8")
-            _css = asset.joinpath("live.css").read_text(encoding="utf-8")
-            epoch = traitlets.Int(0).tag(sync=True)
-            epochs = traitlets.Int(0).tag(sync=True)
-            step = traitlets.Int(0).tag(sync=True)
-            frames = traitlets.Int(0).tag(sync=True)
-            status = traitlets.Unicode("starting").tag(sync=True)
-            summary = traitlets.Unicode("").tag(sync=True)
-            plot = traitlets.Unicode("").tag(sync=True)
-            graph = traitlets.Unicode("").tag(sync=True)
-            table = traitlets.Unicode("").tag(sync=True)
-
-        _PANEL = LivePanel
-    return _PANEL
 
 
 async def wait_async(history: Any) -> Any:
