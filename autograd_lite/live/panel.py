@@ -24,9 +24,10 @@ def _panel_html(
     """A frame as a static HTML fragment (for files and for notebooks opened without kernel)."""
     src = image_src or "data:image/png;base64," + base64.b64encode(png).decode("ascii")
     css = files("autograd_lite.live").joinpath("live.css").read_text(encoding="utf-8")
+    state = run.status.split(":")[0]
     return (
         f"<style>{css}</style><div class='al-live al-static'>"
-        f"<div class='al-head'><span class='al-status {run.status.split(":")[0]}'>{html.escape(run.status)}</span> "
+        f"<div class='al-head'><span class='al-status {state}'>{html.escape(run.status)}</span> "
         f"<span class='al-summary'>{html.escape(run.summary())}</span></div>"
         f"<img class='al-plot' alt='training curves' src='{src}'>"
         f"<div class='al-table'>{table}</div><div class='al-graph al-fit'>{graph}</div></div>"
