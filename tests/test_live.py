@@ -349,3 +349,14 @@ def test_regression_frames_show_the_fitted_surface() -> None:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     assert buffer.getvalue()[:4] == b"\x89PNG"
+
+
+def test_the_command_line_writes_live_frames(tmp_path, capsys) -> None:
+    from autograd_lite.cli import main
+
+    out = tmp_path / "run"
+    code = main(["train", "--epochs", "2", "--samples", "40", "--hidden", "4", "--live",
+                 "--out", str(out)])  # fmt: skip
+    assert code == 0
+    frames = sorted((out / "live").glob("frame_*.png"))
+    assert frames and json.loads((out / "live" / "run.json").read_text())["epoch"] == 2
