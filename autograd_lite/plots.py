@@ -279,6 +279,17 @@ def animate(snapshots: Sequence[Any], path: str | Path | None = None, fps: float
 
     ``path`` ending in ``.gif`` writes a GIF (Pillow), ``.html`` a self-contained HTML page
     (``to_jshtml``); ``None`` returns a ``JSAnimation`` to show in a notebook.
+
+    >>> from autograd_lite.data import make_moons
+    >>> from autograd_lite.nn import MLP
+    >>> from autograd_lite.train import fit
+    >>> X, y = make_moons(20, noise=0.1, seed=0)
+    >>> h = fit(MLP(2, [3, 1], seed=0), X, y, loss="mse", epochs=2, record_every=1,
+    ...         progress=False)
+    >>> animate(h.snapshots).frames
+    2
+    >>> frame_png(h.snapshots[-1])[:4]
+    b'\\x89PNG'
     """
     from matplotlib.animation import FuncAnimation, PillowWriter
 

@@ -360,3 +360,33 @@ def test_the_command_line_writes_live_frames(tmp_path, capsys) -> None:
     assert code == 0
     frames = sorted((out / "live").glob("frame_*.png"))
     assert frames and json.loads((out / "live" / "run.json").read_text())["epoch"] == 2
+
+
+def test_live_every_draws_within_epochs(tmp_path) -> None:
+    X, y, model = moons(48)
+    h = History()
+    loss_fn = losses.get_loss("binary_cross_entropy")
+    opt = SGD(model.parameters(), lr=0.1)
+    run = live.LiveRun(model, opt, X, y, h, loss_fn=loss_fn, epochs=2, live_every=2,
+                       live_sample=None, live_dir=tmp_path, overhead=1e9,
+                       in_kernel=False)  # fmt: skip
+    seen: list[tuple[int, int]] = []
+
+    def loop() -> None:
+        for epoch in range(2):
+            for start in range(0, len(X), 16):
+                assert run.gate()
+                out = loss_fn([model(list(r)) for r in X[start : start + 16]],
+                              list(y[start : start + 16]))  # fmt: skip
+                opt.zero_grad()
+                out.backward()
+                opt.step()
+                run.after_batch(out.data)
+                seen.append((run.step, run.frames))
+            h._record(epoch, {"loss": out.data})
+            run.after_epoch()
+
+    run.start(loop)
+    # 6 steps: a frame after steps 2, 4 and 6 (none per epoch), and the last one at the end
+    assert [f for _, f in seen] == [0, 1, 1, 2, 2, 3]
+    assert run.frames == 4 and len(list(tmp_path.glob("frame_*.png"))) == 4

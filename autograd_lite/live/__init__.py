@@ -145,6 +145,19 @@ class LiveRun:
     the row of X whose graph is drawn (None: no graph); ``record_every``: keep a snapshot
     every that many epochs (and after the last) in ``history.snapshots``; ``overhead``: the
     largest share of the training time spent drawing frames.
+
+    In Jupyter the model belongs to the run until it ends: grad mode (``no_grad``) is
+    process-wide, so ``predict`` in another cell while it trains would disturb the training;
+    ``await history`` first.
+
+    >>> from autograd_lite.data import make_moons
+    >>> from autograd_lite.nn import MLP
+    >>> from autograd_lite.train import fit
+    >>> X, y = make_moons(20, noise=0.1, seed=0)
+    >>> h = fit(MLP(2, [3, 1], seed=0), X, y, loss="mse", epochs=3, record_every=2,
+    ...         progress=False)
+    >>> h._live.status, [s.epoch for s in h.snapshots]
+    ('done', [2, 3])
     """
 
     def __init__(
@@ -385,7 +398,14 @@ class LiveRun:
 
 async def wait_async(history: Any) -> Any:
     """Wait for ``history``'s run without blocking the kernel's event loop (``await history``);
-    an interrupt or a cancelled cell stops the run."""
+    an interrupt or a cancelled cell stops the run.
+
+    >>> import asyncio
+    >>> from autograd_lite.train import History
+    >>> h = History()
+    >>> asyncio.run(wait_async(h)) is h
+    True
+    """
     import asyncio
 
     run = history._live

@@ -121,7 +121,14 @@ def _fmt(x: float) -> str:
 def sample_graph(model: Any, loss_fn: Callable[..., Value], x: np.ndarray, y: Any) -> Any:
     """The graph of one sample's loss with its current data and gradients, parameters folded
     per neuron like ``draw_dot(module=model, fold_params=True)``; the parameters' ``.grad``
-    (the batch gradients) are left as they were."""
+    (the batch gradients) are left as they were.
+
+    >>> from autograd_lite.losses import mse
+    >>> from autograd_lite.nn import MLP
+    >>> graph = sample_graph(MLP(1, [1], seed=0), mse, np.array([0.5]), 1.0)
+    >>> "loss" in graph.source and "cluster_" in graph.source
+    True
+    """
     from autograd_lite.viz import draw_dot
 
     params = model.parameters()
