@@ -25,12 +25,14 @@ def _panel_html(
     src = image_src or "data:image/png;base64," + base64.b64encode(png).decode("ascii")
     css = files("autograd_lite.live").joinpath("live.css").read_text(encoding="utf-8")
     state = run.status.split(":")[0]
+    caption = f"graph of sample {run.live_sample}: its data and gradients" if graph else ""
     return (
         f"<style>{css}</style><div class='al-live al-static'>"
         f"<div class='al-head'><span class='al-status {state}'>{html.escape(run.status)}</span> "
         f"<span class='al-summary'>{html.escape(run.summary())}</span></div>"
         f"<img class='al-plot' alt='training curves' src='{src}'>"
-        f"<div class='al-table'>{table}</div><div class='al-graph al-fit'>{graph}</div></div>"
+        f"<div class='al-table'>{table}</div>"
+        f"<div class='al-caption'>{caption}</div><div class='al-graph'>{graph}</div></div>"
     )
 
 
