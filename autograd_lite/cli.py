@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -134,13 +135,16 @@ def _html_path(text: str) -> Path:
 
 # ------------------------------------------------------------------ commands
 def _parent_made(path: Path) -> Path:
-    """``path``, its folder created (with its parents) when missing."""
+    """``path``, its folder created (with its parents) when missing and checked writable,
+    so that a long run does not end in a failed write."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise CliError(f"cannot create folder {str(path.parent)!r}: {error.strerror}", 1) from None
     if path.is_dir():
         raise CliError(f"{str(path)!r} is a folder; give a file name", 2)
+    if not os.access(path.parent, os.W_OK):
+        raise CliError(f"cannot write into folder {str(path.parent)!r}: permission denied", 1)
     return path
 
 

@@ -264,3 +264,22 @@ def test_create_graph_records_the_derivative_graph_even_inside_no_grad():
     assert dy.data == 12.0 and dy.parents  # 3 x^2, still a graph, as in PyTorch
     (d2y,) = grad(dy, x)
     assert d2y.data == 12.0  # 6 x
+
+
+def test_backward_and_grad_walk_the_same_schedule(monkeypatch):
+    from autograd_lite import autograd, walk
+    from autograd_lite.engine import backward_steps
+
+    x = Value(0.5, label="x")
+    y = (x * x).tanh() + x.exp() * x
+    order = walk.backward_order(y)
+    assert list(backward_steps(y)) == order
+    seen = []
+
+    def spy(roots):
+        seen.append(walk.backward_order(roots))
+        return seen[-1]
+
+    monkeypatch.setattr(autograd, "backward_order", spy)
+    (g,) = grad(y, x)
+    assert seen == [order] and g.data == x.grad

@@ -434,6 +434,23 @@ def test_train_save_to_a_folder_is_refused_before_training(tmp_path):
     assert not (tmp_path / "out" / "loss_curve.png").exists()
 
 
+def test_train_save_into_a_read_only_folder_is_refused_before_training(
+    tmp_path, monkeypatch, capsys
+):
+    """In-process, with os.access saying "not writable" (root may write anywhere)."""
+    from autograd_lite import cli
+
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    monkeypatch.setattr(cli.os, "access", lambda path, mode: Path(path) != locked)
+    args = ["--out", str(tmp_path / "out"), "--save", str(locked / "m.json")]
+    status = cli.main(["train", "--epochs", "1", "--samples", "30", *args])
+    out = capsys.readouterr()
+    assert status == 1
+    assert "cannot write into folder" in out.err
+    assert "train " not in out.out and not (tmp_path / "out" / "loss_curve.png").exists()
+
+
 def test_graph_out_creates_missing_folders(tmp_path):
     out = tmp_path / "a" / "b" / "x.svg"
     done = run("graph", "a*b", "--var", "a=2", "--var", "b=5", "--out", str(out))

@@ -39,6 +39,7 @@ LAYERS: dict[str, int] = {
     "autograd_lite.serialization": 4,
     "autograd_lite._shapes": 4,
     "autograd_lite.losses": 4,
+    "autograd_lite.loss_registry": 4,
     "autograd_lite.metrics": 4,
     "autograd_lite.optim": 4,
     "autograd_lite.data": 4,
