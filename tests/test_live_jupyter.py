@@ -12,41 +12,18 @@ cell is busy. Needs jupyterlab, anywidget, Playwright and /usr/bin/chromium.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import secrets
-import socket
-import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
 
+import jupyter_harness as jh
 import pytest
 
+jh.skip_unless_available()
+jupyter_client = pytest.importorskip("jupyter_client", reason="pip install jupyter_client")
+
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
-HINT = "pip install 'autograd-lite[notebook]' playwright jupyterlab anywidget"
-sync_api = pytest.importorskip("playwright.sync_api", reason=f"Playwright not installed: {HINT}")
-pytest.importorskip("jupyterlab", reason=f"JupyterLab not installed: {HINT}")
-pytest.importorskip("anywidget", reason=f"anywidget not installed: {HINT}")
-jupyter_client = pytest.importorskip("jupyter_client", reason=f"jupyter_client missing: {HINT}")
-nbformat = pytest.importorskip("nbformat", reason=f"nbformat missing: {HINT}")
-if not os.path.exists(CHROMIUM):
-    pytest.skip(
-        "Chromium not found at /usr/bin/chromium: apt-get install chromium",
-        allow_module_level=True,
-    )
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-REPO = Path(__file__).resolve().parents[1]
 SETUP = """\
 from autograd_lite import live
 from autograd_lite.data import make_moons
@@ -63,56 +40,6 @@ history = fit(model, X, y, loss="binary_cross_entropy", optimizer=opt, epochs=20
               batch_size=16, metrics=["accuracy"], live=True, seed=0)
 await history
 """
-
-
-class Lab:
-    """A JupyterLab server on a free local port with a token, isolated config and runtime."""
-
-    def __init__(self, root: Path) -> None:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        self.token = secrets.token_hex(16)
-        self.root = root
-        self.runtime = root / ".runtime"
-        env = dict(
-            os.environ,
-            PYTHONPATH=str(REPO),
-            JUPYTER_RUNTIME_DIR=str(self.runtime),
-            JUPYTER_CONFIG_DIR=str(root / ".config"),
-            JUPYTERLAB_WORKSPACES_DIR=str(root / ".workspaces"),
-        )
-        self.log = open(root / "lab.log", "w")  # noqa: SIM115 - closed in close()
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
-             f"--port={self.port}", "--ServerApp.ip=127.0.0.1",
-             f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={root}",
-             "--LabApp.expose_app_in_browser=True", "--LabApp.news_url="],
-            env=env, stdout=self.log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        self.url = f"http://127.0.0.1:{self.port}"
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(f"{self.url}/api/status?token={self.token}", timeout=2)
-                return
-            except OSError:
-                time.sleep(0.2)
-        self.close()
-        raise RuntimeError(f"jupyter lab did not start: {(root / 'lab.log').read_text()[-2000:]}")
-
-    def kernel(self) -> Kernel:
-        with urllib.request.urlopen(f"{self.url}/api/kernels?token={self.token}") as r:
-            (info,) = json.load(r)
-        return Kernel(self.runtime / f"kernel-{info['id']}.json")
-
-    def close(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-        self.log.close()
 
 
 class Kernel:
@@ -176,45 +103,38 @@ def wait_until(condition, timeout: float = 90, message: str = "") -> None:
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    root = tmp_path_factory.mktemp("lab")
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(SETUP), nbformat.v4.new_code_cell(TRAIN)]
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nbformat.write(nb, root / "live.ipynb")
-    server = Lab(root)
-    yield server
-    server.close()
+    folder = tmp_path_factory.mktemp("lab")
+    with jh.running_lab(folder) as lab:
+        yield lab, folder / "home" / "runtime"
 
 
-def test_live_panel_updates_pauses_steps_resumes_and_stops(lab: Lab) -> None:
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        errors: list[str] = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(f"{lab.url}/lab/tree/live.ipynb?token={lab.token}")
-        page.wait_for_function(
-            "() => window.jupyterapp && document.querySelector('.jp-Notebook .jp-Cell')",
-            timeout=120_000,
-        )
-        with contextlib.suppress(sync_api.TimeoutError):  # "Select Kernel", when it asks
-            page.click(".jp-Dialog .jp-mod-accept", timeout=10_000)
-        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']",
-                               timeout=120_000)  # fmt: skip
-        # not awaited: the command's promise resolves only when the cells have run
-        page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
-        page.wait_for_selector(".al-live .al-epoch", timeout=120_000)
-        kernel = lab.kernel()
-        try:
-            check_panel(page, kernel)
-        finally:
-            kernel.close()
-            browser.close()
-        assert errors == []
+@pytest.fixture(scope="module")
+def browser():
+    with jh.chromium() as browser:
+        yield browser
+
+
+def notebook_kernel(lab: jh.Lab, runtime: Path) -> Kernel:
+    """A subshell client of the (only) kernel of the server."""
+    with urllib.request.urlopen(f"{lab.url}/api/kernels?token={lab.token}") as r:
+        (info,) = json.load(r)
+    return Kernel(runtime / f"kernel-{info['id']}.json")
+
+
+def test_live_panel_updates_pauses_steps_resumes_and_stops(lab, browser) -> None:
+    server, runtime = lab
+    nb = server.open(browser, "live.ipynb", [SETUP, TRAIN], viewport=(1280, 900))
+    nb.start_run_all()  # returns while the training cell still runs
+    page = nb.page
+    page.wait_for_selector(".al-live .al-epoch", timeout=jh.CELL_TIMEOUT_MS)
+    kernel = notebook_kernel(server, runtime)
+    try:
+        check_panel(page, kernel)
+    finally:
+        kernel.close()
+    nb.wait_until_done()
+    assert nb.page_errors == []
+    nb.close()
 
 
 def cell_running(page) -> bool:
