@@ -68,8 +68,9 @@ def main(argv: list[str] | None = None) -> int:
         assert live_loss == plain_loss, "watching changed the training"
         walls.append(watched / plain)
         cpus.append(watched_cpu / plain_cpu)
-        print(f"moons, {args.epochs} epochs: without live {plain:.2f} s ({plain_cpu:.2f} s CPU), "
-              f"with live=True {watched:.2f} s ({watched_cpu:.2f} s CPU), {frames} frames")  # fmt: skip
+        print(f"moons, {args.epochs} epochs: without live {plain:.2f} s "
+              f"({plain_cpu:.2f} s CPU), with live=True {watched:.2f} s "
+              f"({watched_cpu:.2f} s CPU), {frames} frames")  # fmt: skip
     print(f"ratio live / plain: {statistics.median(walls):.2f} wall clock, "
           f"{statistics.median(cpus):.2f} CPU time (target <= 1.5)")  # fmt: skip
     return 0
