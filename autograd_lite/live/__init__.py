@@ -156,7 +156,7 @@ class LiveRun:
     >>> X, y = make_moons(20, noise=0.1, seed=0)
     >>> h = fit(MLP(2, [3, 1], seed=0), X, y, loss="mse", epochs=3, record_every=2,
     ...         progress=False)
-    >>> h._live.status, [s.epoch for s in h.snapshots]
+    >>> current().status, [s.epoch for s in h.snapshots]
     ('done', [2, 3])
     """
 
