@@ -390,3 +390,21 @@ def test_live_every_draws_within_epochs(tmp_path) -> None:
     # 6 steps: a frame after steps 2, 4 and 6 (none per epoch), and the last one at the end
     assert [f for _, f in seen] == [0, 1, 1, 2, 2, 3]
     assert run.frames == 4 and len(list(tmp_path.glob("frame_*.png"))) == 4
+
+
+def test_several_classes_draw_argmax_regions() -> None:
+    from autograd_lite.data import make_blobs
+
+    X, y = make_blobs(n_samples=30, centers=3, seed=0)
+    model = MLP(2, [4, 3], seed=0)
+    h = fit(model, X, y, loss="cross_entropy", epochs=1, record_every=1, progress=False)
+    s = h.snapshots[-1]
+    assert s.grid.shape == (live.GRID_SIZE, live.GRID_SIZE, 3)
+    figure = draw_frame(_frame_figure(), s)
+    field = figure.axes[-1]
+    assert field.get_title() == "decision boundary"
+    assert [t.get_text() for t in field.get_legend().get_texts()] == [
+        "class 0",
+        "class 1",
+        "class 2",
+    ]
