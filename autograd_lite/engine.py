@@ -1,10 +1,10 @@
 """The scalar autodiff engine: ``Value`` nodes, topological order, ``backward``.
 
 A ``Value`` records the operation that made it, its parent Values and the local
-derivative d self / d parent for each of them (computed once, in the forward pass,
-by the rules in ``ops.py``). Nodes hold no closures, so a graph has no reference
-cycles and is freed by reference counting alone (micrograd's closures make every node
-a cycle, and most of its time goes to the garbage collector).
+derivative d self / d parent for each of them (computed once, in the forward pass, by
+the rules of the op registry ``ops.OPS``). Nodes hold no closures, so a graph has no
+reference cycles and is freed by reference counting alone (micrograd's closures make
+every node a cycle, and most of its time goes to the garbage collector).
 """
 
 from __future__ import annotations
