@@ -25,6 +25,7 @@ LAYERS: dict[str, int] = {
     "autograd_lite.ops": 1,  # the package: core, arithmetic, functions, activations, nary
     "autograd_lite.engine": 2,
     "autograd_lite.walk": 2,
+    "autograd_lite.methods": 2,
     "autograd_lite.autograd": 3,
     "autograd_lite.gradcheck": 3,
     "autograd_lite.expr": 3,
@@ -135,7 +136,8 @@ def test_the_heart_imports_nothing_above_it():
     assert ops >= {"autograd_lite.ops", "autograd_lite.ops.core", "autograd_lite.ops.nary"}
     for module in ops:  # the registry package: its core and one module per family of ops
         assert GRAPH[module] <= {"autograd_lite._checks", *ops}, module
-    allowed = {"autograd_lite._checks", "autograd_lite.walk", *ops}
+    assert GRAPH["autograd_lite.methods"] <= {"autograd_lite._checks", *ops}
+    allowed = {"autograd_lite._checks", "autograd_lite.walk", "autograd_lite.methods", *ops}
     assert GRAPH["autograd_lite.engine"] <= allowed
 
 
