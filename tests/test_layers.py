@@ -162,3 +162,12 @@ def test_there_is_no_import_cycle():
     for module in MODULES:
         if module != "autograd_lite" and state.get(module) is None:
             visit(module, [module])
+
+
+def test_the_heart_stays_readable_in_size():
+    """The registry, the engine and the calculus on top keep to about 400 lines a module."""
+    named = {"engine", "methods", "walk", "autograd", "gradcheck"}
+    heart = [m for m in MODULES if _layer(m) == 1 or m.removeprefix("autograd_lite.") in named]
+    assert len(heart) == len(named) + 6  # ops, its core and four families
+    sizes = {m: len(_path(m).read_text(encoding="utf-8").splitlines()) for m in heart}
+    assert {m: n for m, n in sizes.items() if n > 400} == {}
