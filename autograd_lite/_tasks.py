@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -195,6 +196,7 @@ def fit_on_dataset(
         model, X_train, y_train, loss=args.loss, optimizer=args.optimizer, lr=args.lr,
         epochs=args.epochs, batch_size=args.batch_size, validation_data=(X_test, y_test),
         metrics=metrics, seed=args.seed, threshold=task.threshold, progress=True,
+        live=getattr(args, "live", False), live_dir=Path(args.out) / "live",
     )  # fmt: skip
     for name, (Xs, ys) in (("train", (X_train, y_train)), ("test", (X_test, y_test))):
         logs = training.evaluate(

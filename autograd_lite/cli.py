@@ -337,6 +337,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_training_options(train)
     train.add_argument("--out", default="autograd-lite-train", help="output directory")
     train.add_argument("--save", metavar="MODEL.json", help="save the trained model as JSON")
+    train.add_argument(
+        "--live", action="store_true", help="write the live view's frames into OUT/live"
+    )
     train.set_defaults(run=cmd_train)
 
     graph = commands.add_parser(

@@ -1,17 +1,15 @@
 """The scalar autodiff engine: ``Value`` nodes, topological order, ``backward``.
 
 A ``Value`` records the operation that made it, its parent Values and the local
-derivative d self / d parent for each of them (computed once, in the forward pass,
-by the rules in ``ops.py``). Nodes hold no closures, so a graph has no reference
-cycles and is freed by reference counting alone (micrograd's closures make every node
-a cycle, and most of its time goes to the garbage collector).
+derivative d self / d parent for each of them (computed once, in the forward pass, by
+the rules of the op registry ``ops.OPS``). Nodes hold no closures, so a graph has no
+reference cycles and is freed by reference counting alone (micrograd's closures make
+every node a cycle, and most of its time goes to the garbage collector).
 """
 
 from __future__ import annotations
 
 import contextlib
-import inspect
-import math
 import numbers
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -19,9 +17,15 @@ from typing import Any
 
 import numpy as np
 
-from autograd_lite import _checks
-from autograd_lite.ops import OPS, Op
-from autograd_lite.walk import backward_order, check_backward, describe, topological_order, walk
+from autograd_lite import _checks, methods
+from autograd_lite.ops import OPS
+from autograd_lite.walk import (
+    backward_order,
+    check_backward,
+    check_forward,
+    topological_order,
+    walk,
+)
 
 __all__ = [
     "Value",
@@ -120,17 +124,6 @@ def is_anomaly_enabled() -> bool:
     return _anomaly
 
 
-def _to_float(data: Any) -> float:
-    if isinstance(data, (float, int, np.bool_, np.integer, np.floating)):
-        return float(data)
-    if isinstance(data, np.ndarray) and data.ndim == 0 and data.dtype.kind in "biuf":
-        return float(data)
-    raise TypeError(
-        f"Value data must be a real number (int, float, bool, a numpy real scalar or a 0-d "
-        f"numpy real array), got {type(data).__name__}: {data!r:.60}"
-    )
-
-
 def _operand(other: Any) -> Any:
     """A Value or a plain float/int usable in arithmetic with a Value, else NotImplemented.
 
@@ -141,29 +134,14 @@ def _operand(other: Any) -> Any:
         return other
     if isinstance(other, (numbers.Real, np.bool_, np.ndarray)):
         try:
-            return _to_float(other)
+            return methods.to_float(other)
         except TypeError:
             return NotImplemented
     return NotImplemented
 
 
-def _number(o: Any) -> float:
-    """A plain number operand for an n-ary op, or a TypeError saying what is accepted."""
-    operand = _operand(o)
-    if operand is NotImplemented or isinstance(operand, Value):
-        raise TypeError(f"expected a Value or a real number, got {type(o).__name__}: {o!r:.60}")
-    return operand
-
-
 def _data(other: Any) -> Any:
     return other.data if isinstance(other, Value) else other
-
-
-def _forward_anomaly(op: str, data: float, operands: tuple) -> None:
-    if not math.isfinite(data):
-        raise FloatingPointError(
-            f"detect_anomaly: forward of {op!r} gave {data!r} from inputs {describe(operands)}"
-        )
 
 
 def _node(data: float, op: str, parents: tuple, local: Any, ctx: Any) -> Value:
@@ -187,31 +165,11 @@ def _unary(op: str) -> Callable[[Value], Value]:
         xd = self.data
         data = forward(xd)
         if _anomaly:
-            _forward_anomaly(op, data, (self,))
+            check_forward(op, data, (self,))
         if not _grad_enabled:
             return _node(data, "", (), (), None)
         return _node(data, op, (self,), derivative((xd,), data)[0], None)
 
-    return method
-
-
-def _with_param(op: str) -> Callable[..., Value]:
-    """The method behind ``value.op(param=default)``: the parameter is a constant operand."""
-    ((name, default),) = OPS[op].params
-    signature = inspect.Signature(
-        [
-            inspect.Parameter("self", inspect.Parameter.POSITIONAL_ONLY),
-            inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=default),
-        ]
-    )
-
-    def method(self: Value, *args: Any, **kwargs: Any) -> Value:
-        if kwargs or len(args) != 1:  # the common call, value.op(number), needs no binding
-            bound = signature.bind(self, *args, **kwargs)
-            args = (bound.arguments.get(name, default),)
-        return _binary(op, self, _checks.real(name, args[0], finite=False))
-
-    method.__signature__ = signature  # type: ignore[attr-defined]
     return method
 
 
@@ -224,7 +182,7 @@ def _binary(op: str, a: Any, b: Any) -> Value:
     bd = b.data if b_is_value else b
     data = forward(ad, bd)
     if _anomaly:
-        _forward_anomaly(op, data, (a, b))
+        check_forward(op, data, (a, b))
     if not _grad_enabled:
         return _node(data, "", (), (), None)
     local = derivative((ad, bd), data)
@@ -247,10 +205,10 @@ def _nary(op: str, operands: tuple) -> Value:
     if all_values:
         parents = operands
     else:
-        operands, xs, data = _with_numbers(forward, operands)
+        operands, xs, data = methods.with_numbers(_CORE, forward, operands)
         parents = tuple([o for o in operands if isinstance(o, Value)])
     if _anomaly:
-        _forward_anomaly(op, data, operands)
+        check_forward(op, data, operands)
     if not parents or not _grad_enabled:
         return _node(data, "", (), (), None)
     local = derivative(xs, data)
@@ -258,37 +216,6 @@ def _nary(op: str, operands: tuple) -> Value:
         return _node(data, op, parents, local[0] if len(parents) == 1 else local, None)
     kept = [d for o, d in zip(operands, local) if isinstance(o, Value)]
     return _node(data, op, parents, kept[0] if len(kept) == 1 else tuple(kept), operands)
-
-
-def _with_numbers(forward: Any, operands: tuple) -> tuple[tuple, list, float]:
-    """Operands mixing Values and numbers: plain floats as they are (a network's inputs),
-    anything else through ``_number`` (a Python float, or a TypeError saying what is wrong)."""
-    xs = [o.data if type(o) is Value else o for o in operands]
-    try:
-        data = forward(xs)
-    except TypeError:
-        data = None
-    if type(data) is not float:
-        operands = tuple([o if isinstance(o, Value) else _number(o) for o in operands])
-        xs = [o.data if isinstance(o, Value) else o for o in operands]
-        data = float(forward(xs))
-    return operands, xs, data
-
-
-def _arithmetic(op: str, reflected: bool = False) -> Callable[[Value, Any], Value]:
-    """The method behind ``value op other`` (or, reflected, ``other op value``).
-
-    ``other`` may be a Value or a real number; anything else gets ``NotImplemented``, so
-    Python raises its usual TypeError.
-    """
-
-    def method(self: Value, other: Any) -> Value:
-        other = _operand(other)
-        if other is NotImplemented:
-            return NotImplemented
-        return _binary(op, other, self) if reflected else _binary(op, self, other)
-
-    return method
 
 
 class Value:
@@ -311,7 +238,7 @@ class Value:
     __array_ufunc__ = None  # numpy defers to Value's reflected operators
 
     def __init__(self, data: Any, label: str = "") -> None:
-        self.data = data if type(data) is float else _to_float(data)
+        self.data = data if type(data) is float else methods.to_float(data)
         self.grad = 0.0
         self.label = label if type(label) is str else _checks.text("label", label)
         self.op = ""
@@ -379,7 +306,7 @@ class Value:
         return self.data >= _data(other)
 
     # Arithmetic operators (``+``, ``abs``, ...) and functions (``tanh``, ``leaky_relu``, ...)
-    # are installed below from the op registry, one method per ``ops.OPS`` entry.
+    # are installed below from the op registry, one method per ``ops.OPS`` entry (methods.py).
 
     def detach(self) -> Value:
         """A new leaf with the same data (and label), cut off from the graph.
@@ -436,13 +363,6 @@ class Value:
         deque(backward_steps(self, gradient), maxlen=0)  # runs the walk to its end, in C
 
 
-def _gradient_number(gradient: Any) -> float:
-    """``backward``'s ``gradient`` as a float: a real number or a Value (its data)."""
-    if isinstance(gradient, Value):
-        return gradient.data
-    return _checks.real("gradient", gradient, finite=False)
-
-
 def backward_steps(root: Value, gradient: float = 1.0) -> Iterator[Value]:
     """The backward pass of ``root``, one node at a time: the one walk every caller shares.
 
@@ -458,7 +378,9 @@ def backward_steps(root: Value, gradient: float = 1.0) -> Iterator[Value]:
     """
     if not isinstance(root, Value):
         raise TypeError(f"backward_steps: root must be a Value, got {_checks.describe(root)}")
-    return walk(root, _gradient_number(gradient), _anomaly)
+    if not isinstance(gradient, Value):
+        gradient = _checks.real("gradient", gradient, finite=False)
+    return walk(root, _data(gradient), _anomaly)
 
 
 def apply(op: str, *operands: Any) -> Value | float:
@@ -471,56 +393,8 @@ def apply(op: str, *operands: Any) -> Value | float:
     >>> apply("+", Value(1.0), 2.0).data, apply("**", 2.0, 10.0), apply("sum", 1.0, 2.0)
     (3.0, 1024.0, 3.0)
     """
-    if op not in OPS:
-        raise ValueError(f"unknown op {op!r}; the ops are {', '.join(OPS)}")
-    entry = OPS[op]
-    if entry.syntax == "nary":
-        return (
-            _nary(op, operands)
-            if any(isinstance(o, Value) for o in operands)
-            else float(entry.forward([_number(o) for o in operands]))
-        )
-    if len(operands) != entry.arity:
-        if len(operands) == entry.inputs:  # parameters left out take their defaults
-            operands = (*operands, *[default for _, default in entry.params])
-        else:
-            raise TypeError(f"{op} takes {entry.arity} operands, got {len(operands)}")
-    if not any(isinstance(o, Value) for o in operands):
-        return entry.forward(*[_number(o) for o in operands])
-    if entry.arity == 1:
-        return getattr(Value, entry.dunder or op)(operands[0])
-    return _binary(op, *[o if isinstance(o, Value) else _number(o) for o in operands])
+    return methods.apply(_CORE, op, operands)
 
 
-def _example(name: str, entry: Op) -> str:
-    """A runnable example for a generated one-input method's docstring."""
-    call = f"({entry.text('Value(0.5)')})" if name == entry.dunder else f"Value(0.5).{name}()"
-    return f">>> {call}.data\n{entry.forward(0.5, *[d for _, d in entry.params])!r}"
-
-
-def _install(name: str, method: Callable[..., Any], text: str, op: str) -> None:
-    entry = OPS[op]
-    method.__name__ = name
-    method.__qualname__ = f"Value.{name}"
-    doc = f"``{text}`` (chain rule: ``ops.OPS[{op!r}].derivative``)."
-    method.__doc__ = f"{doc}\n\n{_example(name, entry)}" if entry.inputs == 1 else doc
-    setattr(Value, name, method)
-
-
-def _install_methods() -> None:
-    """Give ``Value`` the methods of every registry op: operators and functions."""
-    for op, entry in OPS.items():
-        if entry.syntax == "infix":
-            _install(entry.dunder, _arithmetic(op), entry.text("self", "other"), op)
-            reflected = _arithmetic(op, reflected=True)
-            _install(f"__r{entry.dunder[2:]}", reflected, entry.text("other", "self"), op)
-            continue
-        if entry.syntax == "nary":  # Value.sum and Value.dot: their own signatures above
-            continue
-        text = entry.text("self", *[name for name, _ in entry.params])
-        for name in (entry.dunder, op if entry.syntax == "call" else ""):
-            if name:
-                _install(name, _with_param(op) if entry.params else _unary(op), text, op)
-
-
-_install_methods()
+_CORE = methods.Core(Value, _unary, _binary, _nary, _operand)
+methods.install(_CORE)

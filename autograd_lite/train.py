@@ -26,6 +26,7 @@ import math
 import sys
 import warnings
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -69,6 +70,26 @@ class History:
         self.history: dict[str, list[float]] = {}
         self.epoch: list[int] = []
         self.interrupted = False
+        self.snapshots: list[Any] = []  # live.Snapshot every record_every epochs
+        self._live: Any = None  # the live.LiveRun of fit(..., live=True / record_every=)
+
+    def wait(self, timeout: float | None = None) -> History:
+        """Block until the run ended (``fit(..., live=True)`` trains in the background in
+        Jupyter) and return this History; raise what the training raised."""
+        return self if self._live is None else self._live.wait(timeout)
+
+    def __await__(self) -> Any:
+        """``await history``: wait in a notebook while the live panel's buttons still work."""
+        from autograd_lite.live import wait_async
+
+        return wait_async(self).__await__()
+
+    def animate(self, path: str | Path | None = None, fps: float = 4) -> Any:
+        """The ``snapshots`` as a GIF (``path`` ending .gif), an HTML page (.html), or, with no
+        ``path``, an HTML animation shown inline by Jupyter; see ``plots.animate``."""
+        from autograd_lite.plots import animate
+
+        return animate(self.snapshots, path, fps=fps)
 
     def _record(self, epoch: int, logs: dict[str, float]) -> None:
         self.epoch.append(epoch)
@@ -334,6 +355,11 @@ def fit(
     scheduler: Any = None,
     lr: float | None = None,
     threshold: float | None = None,
+    live: bool = False,
+    live_every: int | None = None,
+    live_sample: int | None = 0,
+    live_dir: str | Path | None = None,
+    record_every: int | None = None,
     jit: bool = False,
 ) -> History:
     """Train ``model`` on (X, y) and return a ``History`` (also kept as ``model.history``).
@@ -349,6 +375,15 @@ def fit(
     with the running loss when the output is a terminal or notebook. ``jit=True`` runs the
     model through its per-sample program compiled by ``autograd_lite.jit``: the same numbers
     as eager training, in about half the time (the loss is still built eagerly).
+
+    Watching (``autograd_lite.live``): ``live=True`` shows a panel that updates while training
+    runs (loss curves, metric, decision boundary for 2-D inputs, the graph of row
+    ``live_sample`` of X, parameters with the optimizer's state; pause / step one batch /
+    stop). In Jupyter training then runs in a background thread: ``fit`` returns the History
+    at once, ``await history`` or ``history.wait()`` waits for the end. Elsewhere the frames go
+    to ``live_dir`` (default: a new ``live-<time>`` folder in the working directory).
+    ``live_every=k`` draws every k steps instead of every epoch; ``record_every=k`` keeps a
+    snapshot every k epochs in ``history.snapshots`` for ``history.animate(path)``.
 
     Ctrl-C (``KeyboardInterrupt``) stops training and propagates; the History of the epochs
     that finished stays reachable as ``model.history`` and as the exception's ``history``
@@ -380,39 +415,65 @@ def fit(
     history = History()
     with contextlib.suppress(AttributeError):  # Keras keeps the History on the model
         model.history = history
-    try:
-        with tqdm(total=epochs * per_epoch, unit="batch", disable=_bar_disabled(progress)) as bar:
-            for epoch in range(epochs):
-                bar.set_description(f"epoch {epoch + 1}/{epochs}")
-                running = _Epoch(keep_outputs=bool(metric_fns))
-                for Xb, yb in batches(X, y, batch_size, shuffle=shuffle, seed=rng):
-                    if program is None:
-                        preds = [model(row) for row in Xb.tolist()]
-                        batch_loss = _batch_loss(loss_fn, preds, yb.tolist())
-                        optimizer.zero_grad()
-                        batch_loss.backward()
-                    else:
-                        optimizer.zero_grad()
-                        batch_loss, preds = program.step(
-                            Xb.tolist(), yb.tolist(), lambda p, t: _batch_loss(loss_fn, p, t)
+    watch = None
+    if live or record_every is not None:  # the live view (autograd_lite.live) watches the loop
+        from autograd_lite.live import LiveRun
+
+        watch = LiveRun(
+            model, optimizer, X, y, history, loss_fn=loss_fn, epochs=epochs, live=live,
+            threshold=_threshold(model, loss_fn, threshold), live_every=live_every,
+            live_sample=live_sample, live_dir=live_dir, record_every=record_every,
+        )  # fmt: skip
+        progress = progress and not watch.in_kernel  # the panel shows the progress
+
+    def loop() -> None:
+        try:
+            with tqdm(
+                total=epochs * per_epoch, unit="batch", disable=_bar_disabled(progress)
+            ) as bar:
+                for epoch in range(epochs):
+                    bar.set_description(f"epoch {epoch + 1}/{epochs}")
+                    running = _Epoch(keep_outputs=bool(metric_fns))
+                    for Xb, yb in batches(X, y, batch_size, shuffle=shuffle, seed=rng):
+                        if watch is not None and not watch.gate():
+                            return
+                        if program is None:
+                            preds = [model(row) for row in Xb.tolist()]
+                            batch_loss = _batch_loss(loss_fn, preds, yb.tolist())
+                            optimizer.zero_grad()
+                            batch_loss.backward()
+                        else:
+                            optimizer.zero_grad()
+                            batch_loss, preds = program.step(
+                                Xb.tolist(), yb.tolist(), lambda p, t: _batch_loss(loss_fn, p, t)
+                            )
+                        optimizer.step()
+                        running.add(batch_loss, preds, yb)
+                        bar.set_postfix(loss=f"{running.loss:.4g}", refresh=False)
+                        bar.update()
+                        if watch is not None:
+                            watch.after_batch(running.loss)
+                    logs = {"loss": running.loss}
+                    if metric_fns:
+                        outputs = np.asarray(running.outputs, dtype=float)
+                        logs.update(
+                            _metric_logs(metric_fns, np.concatenate(running.targets), outputs)
                         )
-                    optimizer.step()
-                    running.add(batch_loss, preds, yb)
-                    bar.set_postfix(loss=f"{running.loss:.4g}", refresh=False)
-                    bar.update()
-                logs = {"loss": running.loss}
-                if metric_fns:
-                    outputs = np.asarray(running.outputs, dtype=float)
-                    logs.update(_metric_logs(metric_fns, np.concatenate(running.targets), outputs))
-                if validation is not None:
-                    val = evaluate(model, *validation, loss=loss_fn, metrics=metrics,
-                                   threshold=threshold)  # fmt: skip
-                    logs.update({f"val_{k}": v for k, v in val.items()})
-                if scheduler is not None:
-                    scheduler.step()
-                history._record(epoch, logs)
-    except KeyboardInterrupt as interrupt:
-        history.interrupted = True
-        interrupt.history = history
-        raise
+                    if validation is not None:
+                        val = evaluate(model, *validation, loss=loss_fn, metrics=metrics,
+                                       threshold=threshold)  # fmt: skip
+                        logs.update({f"val_{k}": v for k, v in val.items()})
+                    if scheduler is not None:
+                        scheduler.step()
+                    history._record(epoch, logs)
+                    if watch is not None:
+                        watch.after_epoch()
+        except KeyboardInterrupt as interrupt:
+            history.interrupted = True
+            interrupt.history = history
+            raise
+
+    if watch is not None:
+        return watch.start(loop)
+    loop()
     return history

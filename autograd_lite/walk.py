@@ -101,6 +101,20 @@ def backward_order(roots: Node | Iterable[Node]) -> list[Node]:
     return order
 
 
+def check_forward(op: str, data: float, operands: Sequence[Any]) -> None:
+    """Under ``detect_anomaly``: raise ``FloatingPointError`` if an op's result ``data`` is
+    not finite (the engine calls it on every new node then), naming the op and its inputs.
+
+    >>> check_forward("log", float("-inf"), [0.0])
+    Traceback (most recent call last):
+    FloatingPointError: detect_anomaly: forward of 'log' gave -inf from inputs 0.0 (constant)
+    """
+    if not _isfinite(data):
+        raise FloatingPointError(
+            f"detect_anomaly: forward of {op!r} gave {data!r} from inputs {describe(operands)}"
+        )
+
+
 def check_backward(node: Node, g: Any, local: Sequence[Any] | None = None) -> None:
     """Under ``detect_anomaly``: raise ``FloatingPointError`` if ``node`` would send a
     non-finite gradient to a parent, naming the op, the parent and the numbers.

@@ -40,6 +40,7 @@ import importlib.util
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -55,7 +56,9 @@ from typing import Any
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
+# Debian's chromium, found on PATH (so a PATH without it simulates a machine without it).
+CHROMIUM = shutil.which("chromium")
+CHROMIUM_HINT = "Chromium not found on PATH: apt-get install chromium"
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -86,8 +89,8 @@ def missing_tools() -> list[str]:
     hints = []
     if importlib.util.find_spec("playwright") is None:
         hints.append("Playwright is not installed: pip install playwright")
-    if not os.path.exists(CHROMIUM):
-        hints.append("Chromium not found at /usr/bin/chromium: apt-get install chromium")
+    if CHROMIUM is None:
+        hints.append(CHROMIUM_HINT)
     for module in ("jupyterlab", "anywidget"):
         if importlib.util.find_spec(module) is None:
             hints.append(f"{module} is not installed: pip install autograd-lite[notebook]")

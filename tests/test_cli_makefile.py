@@ -3,6 +3,7 @@ failed with "No module named 'nbformat'"): read with ``make -n``, nothing is exe
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -32,9 +33,12 @@ pytestmark = pytest.mark.skipif(
 
 def dry_run(target: str, tmp_path: Path) -> list[str]:
     """The commands ``make target`` would run, for a fresh virtualenv in tmp_path."""
+    # Run from `make test` itself, a make would see MAKELEVEL and MAKEFLAGS and print
+    # "make[1]: Entering directory" lines among the commands: start it as a top-level make.
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")}
     done = subprocess.run(
-        ["make", "-n", target, f"VENV={tmp_path / 'venv'}"],
-        cwd=ROOT, capture_output=True, text=True, check=True,
+        ["make", "--no-print-directory", "-n", target, f"VENV={tmp_path / 'venv'}"],
+        cwd=ROOT, capture_output=True, text=True, check=True, env=env,
     )  # fmt: skip
     return done.stdout.splitlines()
 

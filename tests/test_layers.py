@@ -22,9 +22,10 @@ ROOT = Path(autograd_lite.__file__).parent
 LAYERS: dict[str, int] = {
     "autograd_lite._checks": 0,
     "autograd_lite._fileio": 0,
-    "autograd_lite.ops": 1,
+    "autograd_lite.ops": 1,  # the package: core, arithmetic, functions, activations, nary
     "autograd_lite.engine": 2,
     "autograd_lite.walk": 2,
+    "autograd_lite.methods": 2,
     "autograd_lite.autograd": 3,
     "autograd_lite.gradcheck": 3,
     "autograd_lite.expr": 3,
@@ -131,9 +132,13 @@ def test_imports_go_only_down_the_layers(module):
 
 def test_the_heart_imports_nothing_above_it():
     assert GRAPH["autograd_lite.walk"] == set()
-    for module in ("autograd_lite.ops", "autograd_lite.engine"):
-        allowed = {"autograd_lite._checks", "autograd_lite.ops", "autograd_lite.walk"}
-        assert GRAPH[module] <= allowed, module
+    ops = {m for m in MODULES if _layer(m) == LAYERS["autograd_lite.ops"]}
+    assert ops >= {"autograd_lite.ops", "autograd_lite.ops.core", "autograd_lite.ops.nary"}
+    for module in ops:  # the registry package: its core and one module per family of ops
+        assert GRAPH[module] <= {"autograd_lite._checks", *ops}, module
+    assert GRAPH["autograd_lite.methods"] <= {"autograd_lite._checks", *ops}
+    allowed = {"autograd_lite._checks", "autograd_lite.walk", "autograd_lite.methods", *ops}
+    assert GRAPH["autograd_lite.engine"] <= allowed
 
 
 def test_no_module_imports_the_package_itself():
@@ -157,3 +162,12 @@ def test_there_is_no_import_cycle():
     for module in MODULES:
         if module != "autograd_lite" and state.get(module) is None:
             visit(module, [module])
+
+
+def test_the_heart_stays_readable_in_size():
+    """The registry, the engine and the calculus on top keep to about 400 lines a module."""
+    named = {"engine", "methods", "walk", "autograd", "gradcheck"}
+    heart = [m for m in MODULES if _layer(m) == 1 or m.removeprefix("autograd_lite.") in named]
+    assert len(heart) == len(named) + 6  # ops, its core and four families
+    sizes = {m: len(_path(m).read_text(encoding="utf-8").splitlines()) for m in heart}
+    assert {m: n for m, n in sizes.items() if n > 400} == {}

@@ -5,35 +5,24 @@ from __future__ import annotations
 import contextlib
 import io
 import math
-import os
 import re
 import warnings
 from pathlib import Path
 
 import numpy as np
 import pytest
+from jupyter_harness import CHROMIUM, CHROMIUM_ARGS, CHROMIUM_HINT
 
 from autograd_lite import Value
 from autograd_lite.stepper import BackwardStepper
 
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
 sync_api = pytest.importorskip(
     "playwright.sync_api", reason="Playwright not installed: pip install playwright"
 )
-if not os.path.exists(CHROMIUM):
-    pytest.skip(
-        "Chromium not found at /usr/bin/chromium: apt-get install chromium",
-        allow_module_level=True,
-    )
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+if CHROMIUM is None:
+    pytest.skip(CHROMIUM_HINT, allow_module_level=True)
+ARGS = CHROMIUM_ARGS
 RED = np.array([214, 39, 40])
 
 

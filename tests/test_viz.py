@@ -485,3 +485,14 @@ def test_viz_modules_are_small_import_without_cycles_and_old_paths_work() -> Non
         new_module = importlib.import_module(f"autograd_lite.viz.{new}")
         assert all(getattr(old_module, n) is getattr(new_module, n) for n in names)
     assert viz.draw_dot is importlib.import_module("autograd_lite.viz.graph").draw_dot
+
+
+def test_node_names_read_the_op_registry():
+    """Infix and prefix ops come from ``ops.OPS``; a constant parameter is never an input."""
+    from autograd_lite.engine import topological_order
+    from autograd_lite.viz.names import node_names
+
+    a, b = Value(2.0, "a"), Value(3.0, "b")
+    nodes = [-(a - b), (a + b) ** b, a.elu(0.5), a.leaky_relu(0.2), abs(a) / b]
+    names = [node_names(topological_order(v))[id(v)] for v in nodes]
+    assert names == ["-(a - b)", "(a + b)**b", "elu(a)", "leaky_relu(a)", "|a|/b"]

@@ -11,9 +11,10 @@ import re
 from typing import Any
 
 from autograd_lite.engine import Value
+from autograd_lite.ops import OPS
 from autograd_lite.viz.names import fmt
 
-_ONE_LINE_OPS = frozenset({"+", "-", "*", "/", "**"})
+_ONE_LINE_OPS = frozenset(name for name, op in OPS.items() if op.syntax == "infix")
 _RECORD_SPECIALS = re.compile(r'([\\{}|<>"])')
 
 

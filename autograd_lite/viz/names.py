@@ -11,10 +11,14 @@ import re
 from collections.abc import Mapping, Sequence
 
 from autograd_lite.engine import Value
+from autograd_lite.ops import OPS
 
 SHORT = 16  # longest sub-expression used as a name; longer ones are called "#k"
-_INFIX = frozenset({"+", "-", "*", "/", "**"})
-_LEVEL = {"+": 1, "-": 1, "*": 2, "/": 2, "neg": 3, "**": 4}  # how tightly each binds
+_INFIX = frozenset(name for name, op in OPS.items() if op.syntax == "infix")
+_PREFIX = frozenset(name for name, op in OPS.items() if op.syntax == "prefix")
+# How tightly Python's operators bind; an infix op missing here gets its non-atomic
+# operands in parentheses.
+_LEVEL = {"+": 1, "-": 1, "*": 2, "/": 2, "neg": 3, "**": 4}
 _ATOM = 5  # a name, a number, a call
 _PLAIN = re.compile(r"[\w.#]+")
 _CALL = re.compile(r"\w+\([^()]*(\([^()]*\))*[^()]*\)")
@@ -78,29 +82,32 @@ def _operand(
     else:
         text = fmt(o)  # type: ignore[arg-type]
         inner = _LEVEL["neg"] if text.startswith("-") else _ATOM
-    outer = _LEVEL[op]
-    if op == "**":
-        wrap = inner < outer if right else inner <= outer  # ** groups right to left
-    else:
-        wrap = inner <= outer if right else inner < outer  # the order the graph computes
+    if op not in _LEVEL:
+        wrap = inner < _ATOM
+    elif op == "**":
+        wrap = inner < _LEVEL[op] if right else inner <= _LEVEL[op]  # ** groups right to left
+    else:  # the order the graph computes
+        wrap = inner <= _LEVEL[op] if right else inner < _LEVEL[op]
     return f"({text})" if wrap or (right and text.startswith("-")) else text
 
 
 def _expression(v: Value, names: Mapping[int, str], level: Mapping[int, int]) -> tuple[str, int]:
     """The sub-expression computing ``v``, and its precedence level."""
+    entry = OPS.get(v.op)
     if v.op in _INFIX and len(v.operands) == 2:
         a, b = (_operand(o, names, level, v.op, right) for o, right in zip(v.operands, (0, 1)))
-        space = " " if _LEVEL[v.op] == 1 else ""
-        return f"{a}{space}{v.op}{space}{b}", _LEVEL[v.op]
-    if v.op == "neg":
+        space = " " if _LEVEL.get(v.op, 1) == 1 else ""
+        return f"{a}{space}{entry.display}{space}{b}", _LEVEL.get(v.op, 0)
+    if v.op in _PREFIX:
         x = v.parents[0]
         text = names[id(x)]
-        return f"-({text})" if level.get(id(x), _ATOM) < _LEVEL["**"] else f"-{text}", 3
+        wrap = level.get(id(x), _ATOM) < _LEVEL["**"]
+        return f"{entry.display}({text})" if wrap else f"{entry.display}{text}", _LEVEL["neg"]
     args = [names[id(o)] if isinstance(o, Value) else fmt(o) for o in v.operands]
     if v.op == "abs":
         return f"|{args[0]}|", _ATOM
-    if v.op == "leaky_relu":
-        args = args[:1]  # the slope is part of the op, not an input
+    if entry is not None and entry.params:
+        args = args[: entry.inputs]  # a constant parameter is part of the op, not an input
     return f"{v.op}({', '.join(args)})", _ATOM
 
 
