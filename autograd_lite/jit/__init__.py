@@ -31,7 +31,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from autograd_lite import engine
-from autograd_lite.engine import Value, _to_float
+from autograd_lite.engine import Value
 from autograd_lite.jit.codegen import MAX_STATEMENTS, Program, compile_program
 from autograd_lite.jit.trace import Trace, trace
 
@@ -108,7 +108,7 @@ class Jitted:
                 f"jit: {self._name()} takes {len(self.arg_names)} arguments "
                 f"({', '.join(self.arg_names)}), got {len(args)}"
             )
-        args = tuple(a if type(a) is float else _to_float(a) for a in args)
+        args = tuple(a if type(a) is float else _number(a) for a in args)
         checked = engine.is_anomaly_enabled()
         for program in self._programs:
             result = getattr(_variant(program, checked, self), kind)(*args, *extra)
@@ -197,12 +197,12 @@ def jit(fn: Callable[..., Any], *example_args: Any, module: Any = None) -> Jitte
 
 
 def _arguments(args: Sequence[Any]) -> list[float]:
-    out = []
-    for a in args:
-        if isinstance(a, Value):
-            a = a.data
-        out.append(a if type(a) is float else _to_float(a))
-    return out
+    return [a if type(a) is float else _number(a) for a in args]
+
+
+def _number(a: Any) -> float:
+    """An argument as the float a Value holds (the engine's own conversion and checks)."""
+    return a.data if isinstance(a, Value) else Value(a).data
 
 
 def _argument_names(fn: Callable[..., Any], n: int) -> list[str]:

@@ -18,7 +18,9 @@ from typing import Any
 from autograd_lite.engine import Value, enable_grad, topological_order
 
 _COMPARISONS = {"__lt__": "<", "__le__": "<=", "__gt__": ">", "__ge__": ">="}
-_ENGINE_MODULES = {"autograd_lite.engine", "autograd_lite.ops", "autograd_lite.autograd"}
+# Where Value's own reads of its number come from (the engine, its walks, the ops' rules).
+_ENGINE_MODULES = ("autograd_lite.engine", "autograd_lite.ops", "autograd_lite.autograd")
+_ENGINE_MODULES += ("autograd_lite.walk", "autograd_lite.methods")
 _DATA = Value.__dict__["data"]  # the slot descriptor behind Value.data
 
 
@@ -60,7 +62,7 @@ class _Input(Value):
         recorder = _recorder
         if recorder is not None:
             caller = sys._getframe(1).f_globals.get("__name__")
-            if caller not in _ENGINE_MODULES:
+            if not (caller or "").startswith(_ENGINE_MODULES):
                 recorder.append(Guard("==", self, value, True))
         return value
 
