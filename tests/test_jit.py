@@ -364,3 +364,18 @@ def test_a_list_of_outputs_gives_a_tuple_and_takes_one_gradient_per_output() -> 
     gx, gy = grad([x * y, (x + y).tanh()], [x, y], grad_outputs=[1.0, 2.0])
     assert out == (-0.75, math.tanh(1.0))
     assert (d_x, d_y) == pytest.approx((gx.data, gy.data), rel=1e-15)
+
+
+def test_tracing_leaves_values_comparisons_as_they_were_even_when_fn_raises() -> None:
+    names = ("__lt__", "__le__", "__gt__", "__ge__", "__bool__", "__float__")
+    before = {n: Value.__dict__.get(n) for n in names}
+
+    def broken(x: Value) -> Value:
+        if x > 0:
+            raise ZeroDivisionError("inside fn")
+        return x
+
+    with pytest.raises(ZeroDivisionError, match="inside fn"):
+        jit(broken, 1.0)
+    jit(lambda x: x * 2.0 if x > 0 else x, 1.0)
+    assert {n: Value.__dict__.get(n) for n in names} == before

@@ -86,7 +86,7 @@ def _recording_comparison(name: str, original: Callable) -> Callable:
     return compare
 
 
-def _recording_bool(original: Callable) -> Callable:
+def _recording_bool(name: str, original: Callable) -> Callable:
     def truth(self: Value) -> bool:
         result = original(self)
         if _recorder is not None:
@@ -96,7 +96,7 @@ def _recording_bool(original: Callable) -> Callable:
     return truth
 
 
-def _recording_float(original: Callable) -> Callable:
+def _recording_float(name: str, original: Callable) -> Callable:
     def number(self: Value) -> float:
         result = original(self)
         if _recorder is not None:
@@ -107,13 +107,15 @@ def _recording_float(original: Callable) -> Callable:
 
 
 def _patches() -> dict[str, Callable]:
-    """Value's data-dependent dunders, wrapped to record guards (those Value defines)."""
-    own = Value.__dict__
-    patched = {n: _recording_comparison(n, own[n]) for n in _COMPARISONS if n in own}
-    if "__bool__" in own:
-        patched["__bool__"] = _recording_bool(own["__bool__"])
-    if "__float__" in own:
-        patched["__float__"] = _recording_float(own["__float__"])
+    """Value's data-dependent dunders (its own or inherited, not object's), wrapped to
+    record guards."""
+    wrappers = {n: _recording_comparison for n in _COMPARISONS}
+    wrappers |= {"__bool__": _recording_bool, "__float__": _recording_float}
+    patched = {}
+    for name, wrapper in wrappers.items():
+        method = getattr(Value, name, None)
+        if method is not None and method is not getattr(object, name, None):
+            patched[name] = wrapper(name, method)
     return patched
 
 
@@ -122,10 +124,11 @@ def trace(fn: Callable[..., Any], args: Sequence[float], names: Sequence[str]) -
     global _recorder
     inputs = [_Input(a, n) for a, n in zip(args, names)]
     guards: list[Guard] = []
-    saved = {name: Value.__dict__[name] for name in _patches()}
+    patches = _patches()
+    saved = {name: Value.__dict__.get(name) for name in patches}
     previous = _recorder
     try:
-        for name, method in _patches().items():
+        for name, method in patches.items():
             setattr(Value, name, method)
         _recorder = guards
         with enable_grad():
@@ -133,7 +136,10 @@ def trace(fn: Callable[..., Any], args: Sequence[float], names: Sequence[str]) -
     finally:
         _recorder = previous
         for name, method in saved.items():
-            setattr(Value, name, method)
+            if method is None:  # inherited: drop the wrapper, the base class's shows again
+                delattr(Value, name)
+            else:
+                setattr(Value, name, method)
     single = isinstance(result, Value)
     outputs = [result] if single else list(result) if isinstance(result, (list, tuple)) else []
     if not outputs or not all(isinstance(o, Value) for o in outputs):
