@@ -26,6 +26,7 @@ import math
 import sys
 import warnings
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,169 +37,25 @@ with warnings.catch_warnings():  # tqdm.auto warns in Jupyter without ipywidgets
     warnings.simplefilter("ignore", (TqdmWarning, TqdmExperimentalWarning))
     from tqdm.auto import tqdm
 
-from autograd_lite import _checks, losses
-from autograd_lite import metrics as metrics_
-from autograd_lite.data import Seed, batches, paired
+from autograd_lite import _checks
+from autograd_lite._fit_args import (
+    LossLike,
+    MetricFns,
+    MetricLike,
+    check_model,
+    decision_threshold,
+    features,
+    resolve_loss,
+    resolve_metrics,
+    resolve_optimizer,
+    resolve_scheduler,
+    validation_pair,
+    xy_arrays,
+)
+from autograd_lite.data import Seed, batches
 from autograd_lite.engine import Value, no_grad
+from autograd_lite.history import History
 from autograd_lite.jit.training import ModelProgram
-from autograd_lite.optim import make_optimizer
-
-LossLike = str | Callable[..., Value]
-MetricLike = str | Callable[[np.ndarray, np.ndarray], float]
-MetricFns = dict[str, Callable[[np.ndarray, np.ndarray], float]]
-
-
-class History:
-    """What ``fit`` records, like Keras' History object.
-
-    ``history.history`` maps ``"loss"``, each metric name, and with validation data
-    ``"val_loss"`` and ``"val_<metric>"``, to one value per epoch; ``history.epoch`` lists the
-    epoch indices (0-based). ``"loss"`` is the sample-weighted mean of the batch losses seen
-    during the epoch (each taken before its update), training metrics likewise use the outputs
-    seen during the epoch; validation values are computed after the epoch's last update.
-    ``interrupted`` is True when a ``KeyboardInterrupt`` stopped ``fit``: the History then
-    holds the epochs that finished (``fit`` also leaves it on ``model.history`` and on the
-    exception's ``history``).
-
-    >>> h = History()
-    >>> h._record(0, {"loss": 0.5})
-    >>> h.history, h.epoch
-    ({'loss': [0.5]}, [0])
-    """
-
-    def __init__(self) -> None:
-        self.history: dict[str, list[float]] = {}
-        self.epoch: list[int] = []
-        self.interrupted = False
-        self.snapshots: list[Any] = []  # live.Snapshot every record_every epochs
-        self._live: Any = None  # the live.LiveRun of fit(..., live=True / record_every=)
-
-    def wait(self, timeout: float | None = None) -> History:
-        """Block until the run ended (``fit(..., live=True)`` trains in the background in
-        Jupyter) and return this History; raise what the training raised."""
-        return self if self._live is None else self._live.wait(timeout)
-
-    def __await__(self) -> Any:
-        """``await history``: wait in a notebook while the live panel's buttons still work."""
-        from autograd_lite.live import wait_async
-
-        return wait_async(self).__await__()
-
-    def animate(self, path: str | Path | None = None, fps: float = 4) -> Any:
-        """The ``snapshots`` as a GIF (``path`` ending .gif), an HTML page (.html), or, with no
-        ``path``, an HTML animation shown inline by Jupyter; see ``plots.animate``."""
-        from autograd_lite.plots import animate
-
-        return animate(self.snapshots, path, fps=fps)
-
-    def _record(self, epoch: int, logs: dict[str, float]) -> None:
-        self.epoch.append(epoch)
-        for name, value in logs.items():
-            self.history.setdefault(name, []).append(value)
-
-    def __repr__(self) -> str:
-        stopped = ", interrupted" if self.interrupted else ""
-        return f"History(epochs={len(self.epoch)}, keys={list(self.history)}{stopped})"
-
-
-def _resolve_loss(loss: LossLike) -> Callable[..., Value]:
-    """A loss function from a callable or a name in ``losses.LOSSES``."""
-    if not (isinstance(loss, str) or callable(loss)):
-        raise TypeError(f"loss must be a name or a callable, got {_checks.describe(loss)}")
-    return losses.get_loss(loss)
-
-
-def _on_outputs(metric: metrics_.Metric, threshold: float) -> Callable[..., float]:
-    """A registered metric as ``f(y_true, outputs)``: label metrics see predicted classes."""
-    if metric.on == "labels":
-        return lambda y_true, outputs: metric(*metrics_.output_labels(y_true, outputs, threshold))
-
-    def on_raw(y_true: np.ndarray, outputs: np.ndarray) -> float:
-        if outputs.ndim != 1:
-            raise ValueError(
-                f"metric {metric.name!r} needs a model with one output, got {outputs.shape[1]}"
-            )
-        return metric(y_true, outputs)
-
-    return on_raw
-
-
-def _resolve_metrics(metrics: Sequence[MetricLike], threshold: float) -> MetricFns:
-    """Metric name -> ``f(y_true, outputs)``, from names in ``metrics.METRICS`` or callables."""
-    if isinstance(metrics, str) or callable(metrics):
-        metrics = (metrics,)
-    if not isinstance(metrics, Sequence):
-        raise TypeError(f"metrics must be a list of names or callables, got {metrics!r:.60}")
-    resolved: MetricFns = {}
-    for metric in metrics:
-        if isinstance(metric, str):
-            resolved[metric] = _on_outputs(metrics_.get_metric(metric), threshold)
-        elif callable(metric):
-            resolved[getattr(metric, "__name__", type(metric).__name__)] = metric
-        else:
-            raise TypeError(
-                f"a metric must be a name or a callable, got {_checks.describe(metric)}"
-            )
-    return resolved
-
-
-def _threshold(model: Any, loss_fn: Callable[..., Value] | None, threshold: Any) -> float:
-    """The binary decision threshold: explicit, else 0.5 for probability outputs, else 0."""
-    if threshold is not None:
-        return _checks.real("threshold", threshold)
-    layers = getattr(model, "layers", None)
-    last = layers[-1] if layers else model
-    info = None if loss_fn is None else losses.loss_info(loss_fn)
-    probabilities = info is not None and info.output == "probability"
-    return 0.5 if probabilities or getattr(last, "activation", None) == "sigmoid" else 0.0
-
-
-def _resolve_optimizer(optimizer: Any, model: Any, lr: float | None) -> Any:
-    """An optimizer instance, built by name on ``model.parameters()`` when given a name."""
-    if lr is not None:
-        lr = _checks.non_negative("lr", lr)
-    if isinstance(optimizer, str):
-        kwargs = {} if lr is None else {"lr": lr}
-        return make_optimizer(optimizer, model.parameters(), **kwargs)
-    if lr is not None:
-        raise ValueError(
-            "lr= is only used with an optimizer name, e.g. optimizer='adam', lr=0.01; "
-            "an optimizer instance keeps its own rate (set optimizer.lr instead)"
-        )
-    if not (callable(getattr(optimizer, "step", None)) and hasattr(optimizer, "zero_grad")):
-        raise TypeError(
-            f"optimizer must be a name or an object with step() and zero_grad(), "
-            f"got {type(optimizer).__name__}"
-        )
-    owned = getattr(optimizer, "params", None)
-    if owned is not None and not {id(p) for p in owned} & {id(p) for p in model.parameters()}:
-        raise ValueError("the optimizer was built on other parameters than model.parameters()")
-    return optimizer
-
-
-def _check_model(model: Any) -> Any:
-    if not callable(model):
-        raise TypeError(
-            f"model must be a Module (or any callable taking one input row), "
-            f"got {_checks.describe(model)}"
-        )
-    return model
-
-
-def _features(X: Any, name: str = "X") -> np.ndarray:
-    """``X`` as a 2-d float array (n_samples, n_features)."""
-    try:
-        X = np.asarray(X, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must hold real numbers, got {X!r:.60}") from None
-    if X.ndim != 2:
-        raise ValueError(f"{name} must be 2-d (n_samples, n_features), got shape {X.shape}")
-    return X
-
-
-def _data(X: Any, y: Any, name: str = "X") -> tuple[np.ndarray, np.ndarray]:
-    X, y = paired(X, y)
-    return _features(X, name), y
 
 
 def _output_data(output: Value | Sequence[Value]) -> float | list[float]:
@@ -223,8 +80,8 @@ def predict(model: Any, X: Any) -> np.ndarray:
     >>> predict(double, [[1.0], [2.0]])
     array([2., 4.])
     """
-    _check_model(model)
-    X = _features(X)
+    check_model(model)
+    X = features(X)
     with no_grad():
         return np.asarray([_output_data(model(row)) for row in X.tolist()], dtype=float)
 
@@ -256,10 +113,10 @@ def evaluate(
     >>> evaluate(double, [[1.0], [2.0]], [2.0, 3.0], loss="mse")
     {'loss': 0.5}
     """
-    _check_model(model)
-    X, y = _data(X, y)
-    loss_fn = None if loss is None else _resolve_loss(loss)
-    metric_fns = _resolve_metrics(metrics, _threshold(model, loss_fn, threshold))
+    check_model(model)
+    X, y = xy_arrays(X, y)
+    loss_fn = None if loss is None else resolve_loss(loss)
+    metric_fns = resolve_metrics(metrics, decision_threshold(model, loss_fn, threshold))
     if loss_fn is None and not metric_fns:
         raise ValueError("evaluate needs a loss= or at least one metric")
     logs: dict[str, float] = {}
@@ -286,35 +143,6 @@ def _bar_disabled(progress: bool) -> bool | None:
     if not progress:
         return True
     return False if _in_jupyter_kernel() else None
-
-
-def _resolve_scheduler(scheduler: Any, optimizer: Any) -> Any:
-    """None, an object with ``step()``, or a callable ``optimizer -> scheduler``."""
-    if scheduler is None or (
-        not isinstance(scheduler, type) and callable(getattr(scheduler, "step", None))
-    ):
-        return scheduler
-    if not callable(scheduler):
-        raise TypeError(
-            f"scheduler must be an object with step() or a callable optimizer -> scheduler, "
-            f"got {_checks.describe(scheduler)}"
-        )
-    built = scheduler(optimizer)
-    if not callable(getattr(built, "step", None)):
-        raise TypeError(
-            f"scheduler(optimizer) must return an object with step(), got {_checks.describe(built)}"
-        )
-    return built
-
-
-def _validation(validation_data: Any) -> tuple[np.ndarray, np.ndarray] | None:
-    if validation_data is None:
-        return None
-    if not (isinstance(validation_data, tuple | list) and len(validation_data) == 2):
-        raise ValueError(
-            f"validation_data must be a pair (X_val, y_val), got {validation_data!r:.60}"
-        )
-    return _data(*validation_data, name="X_val")
 
 
 class _Epoch:
@@ -397,16 +225,16 @@ def fit(
     >>> len(h.history["loss"]), model.history is h
     (2, True)
     """
-    _check_model(model)
-    X, y = _data(X, y)
+    check_model(model)
+    X, y = xy_arrays(X, y)
     epochs = _checks.integer("epochs", epochs, minimum=1)
     shuffle = _checks.flag("shuffle", shuffle)
     progress = _checks.flag("progress", progress)
-    loss_fn = _resolve_loss(loss)
-    metric_fns = _resolve_metrics(metrics, _threshold(model, loss_fn, threshold))
-    optimizer = _resolve_optimizer(optimizer, model, lr)
-    scheduler = _resolve_scheduler(scheduler, optimizer)
-    validation = _validation(validation_data)
+    loss_fn = resolve_loss(loss)
+    metric_fns = resolve_metrics(metrics, decision_threshold(model, loss_fn, threshold))
+    optimizer = resolve_optimizer(optimizer, model, lr)
+    scheduler = resolve_scheduler(scheduler, optimizer)
+    validation = validation_pair(validation_data)
     rng = _checks.generator("seed", seed)
     program = ModelProgram(model) if _checks.flag("jit", jit) else None
     batches(X, y, batch_size, shuffle=False)  # checks batch_size before any work is done
@@ -421,59 +249,95 @@ def fit(
 
         watch = LiveRun(
             model, optimizer, X, y, history, loss_fn=loss_fn, epochs=epochs, live=live,
-            threshold=_threshold(model, loss_fn, threshold), live_every=live_every,
+            threshold=decision_threshold(model, loss_fn, threshold), live_every=live_every,
             live_sample=live_sample, live_dir=live_dir, record_every=record_every,
         )  # fmt: skip
         progress = progress and not watch.in_kernel  # the panel shows the progress
+    run = _Run(
+        model, X, y, loss_fn, optimizer, history, program=program, watch=watch,
+        metric_fns=metric_fns, metrics=metrics, threshold=threshold, validation=validation,
+        scheduler=scheduler, batch_size=batch_size, shuffle=shuffle, rng=rng,
+    )  # fmt: skip
+    total = epochs * per_epoch
+    if watch is not None:
+        return watch.start(lambda: run.epochs(epochs, total, progress))
+    run.epochs(epochs, total, progress)
+    return history
 
-    def loop() -> None:
+
+@dataclass
+class _Run:
+    """One ``fit`` call's training loop: epochs of batches, each an update of the model."""
+
+    model: Any
+    X: np.ndarray
+    y: np.ndarray
+    loss_fn: Callable[..., Value]
+    optimizer: Any
+    history: History
+    program: ModelProgram | None  # the jitted per-sample program, with jit=True
+    watch: Any  # the live view (autograd_lite.live.LiveRun), or None
+    metric_fns: MetricFns
+    metrics: Sequence[MetricLike]
+    threshold: float | None
+    validation: tuple[np.ndarray, np.ndarray] | None
+    scheduler: Any
+    batch_size: int | None
+    shuffle: bool
+    rng: np.random.Generator
+
+    def epochs(self, epochs: int, total: int, progress: bool) -> None:
+        """Train ``epochs`` epochs (a live view's stop ends it early); on Ctrl-C mark the
+        History interrupted, attach it to the exception and let the exception go on."""
         try:
-            with tqdm(
-                total=epochs * per_epoch, unit="batch", disable=_bar_disabled(progress)
-            ) as bar:
+            with tqdm(total=total, unit="batch", disable=_bar_disabled(progress)) as bar:
                 for epoch in range(epochs):
                     bar.set_description(f"epoch {epoch + 1}/{epochs}")
-                    running = _Epoch(keep_outputs=bool(metric_fns))
-                    for Xb, yb in batches(X, y, batch_size, shuffle=shuffle, seed=rng):
-                        if watch is not None and not watch.gate():
-                            return
-                        if program is None:
-                            preds = [model(row) for row in Xb.tolist()]
-                            batch_loss = _batch_loss(loss_fn, preds, yb.tolist())
-                            optimizer.zero_grad()
-                            batch_loss.backward()
-                        else:
-                            optimizer.zero_grad()
-                            batch_loss, preds = program.step(
-                                Xb.tolist(), yb.tolist(), lambda p, t: _batch_loss(loss_fn, p, t)
-                            )
-                        optimizer.step()
-                        running.add(batch_loss, preds, yb)
-                        bar.set_postfix(loss=f"{running.loss:.4g}", refresh=False)
-                        bar.update()
-                        if watch is not None:
-                            watch.after_batch(running.loss)
-                    logs = {"loss": running.loss}
-                    if metric_fns:
-                        outputs = np.asarray(running.outputs, dtype=float)
-                        logs.update(
-                            _metric_logs(metric_fns, np.concatenate(running.targets), outputs)
-                        )
-                    if validation is not None:
-                        val = evaluate(model, *validation, loss=loss_fn, metrics=metrics,
-                                       threshold=threshold)  # fmt: skip
-                        logs.update({f"val_{k}": v for k, v in val.items()})
-                    if scheduler is not None:
-                        scheduler.step()
-                    history._record(epoch, logs)
-                    if watch is not None:
-                        watch.after_epoch()
+                    if not self.epoch(epoch, bar):
+                        return
         except KeyboardInterrupt as interrupt:
-            history.interrupted = True
-            interrupt.history = history
+            self.history.interrupted = True
+            interrupt.history = self.history
             raise
 
-    if watch is not None:
-        return watch.start(loop)
-    loop()
-    return history
+    def epoch(self, epoch: int, bar: Any) -> bool:
+        """One epoch and its History entry; False when the live view stopped the run."""
+        running = _Epoch(keep_outputs=bool(self.metric_fns))
+        for Xb, yb in batches(self.X, self.y, self.batch_size, shuffle=self.shuffle, seed=self.rng):
+            if self.watch is not None and not self.watch.gate():
+                return False
+            batch_loss, preds = self.update(Xb.tolist(), yb.tolist())
+            running.add(batch_loss, preds, yb)
+            bar.set_postfix(loss=f"{running.loss:.4g}", refresh=False)
+            bar.update()
+            if self.watch is not None:
+                self.watch.after_batch(running.loss)
+        logs = {"loss": running.loss}
+        if self.metric_fns:
+            outputs = np.asarray(running.outputs, dtype=float)
+            logs.update(_metric_logs(self.metric_fns, np.concatenate(running.targets), outputs))
+        if self.validation is not None:
+            val = evaluate(self.model, *self.validation, loss=self.loss_fn, metrics=self.metrics,
+                           threshold=self.threshold)  # fmt: skip
+            logs.update({f"val_{k}": v for k, v in val.items()})
+        if self.scheduler is not None:
+            self.scheduler.step()
+        self.history._record(epoch, logs)
+        if self.watch is not None:
+            self.watch.after_epoch()
+        return True
+
+    def update(self, rows: list, targets: list) -> tuple[Value, list]:
+        """One gradient-descent update on a batch: forward, zero_grad, backward, step (through
+        the jitted per-sample program with ``jit=True``); the batch loss and the outputs."""
+        self.optimizer.zero_grad()
+        if self.program is None:
+            preds = [self.model(row) for row in rows]
+            batch_loss = _batch_loss(self.loss_fn, preds, targets)
+            batch_loss.backward()
+        else:
+            batch_loss, preds = self.program.step(
+                rows, targets, lambda p, t: _batch_loss(self.loss_fn, p, t)
+            )
+        self.optimizer.step()
+        return batch_loss, preds

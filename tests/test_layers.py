@@ -44,6 +44,8 @@ LAYERS: dict[str, int] = {
     "autograd_lite.metrics": 4,
     "autograd_lite.optim": 4,
     "autograd_lite.data": 4,
+    "autograd_lite._fit_args": 5,
+    "autograd_lite.history": 5,
     "autograd_lite.train": 5,
     "autograd_lite.viz": 6,
     "autograd_lite.player": 6,
