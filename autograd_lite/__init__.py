@@ -13,8 +13,7 @@ from autograd_lite.engine import (
 )
 from autograd_lite.gradcheck import GradcheckError, gradcheck, gradgradcheck
 from autograd_lite.jit import Jitted, jit
-from autograd_lite.stepper import BackwardStepper, backward_trace
-from autograd_lite.viz import draw_dot
+from autograd_lite.viz import BackwardStepper, backward_trace, draw_dot
 
 __all__ = [
     "BackwardStepper",
