@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import numbers
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
@@ -23,6 +22,8 @@ from autograd_lite.walk import (
     backward_order,
     check_backward,
     check_forward,
+    propagate,
+    start,
     topological_order,
     walk,
 )
@@ -109,18 +110,14 @@ class detect_anomaly(contextlib.ContextDecorator):
 def is_grad_enabled() -> bool:
     """False inside ``no_grad()``.
 
-    >>> is_grad_enabled()
-    True
+    >>> is_grad_enabled(), is_anomaly_enabled()
+    (True, False)
     """
     return _grad_enabled
 
 
 def is_anomaly_enabled() -> bool:
-    """True inside ``detect_anomaly()``.
-
-    >>> is_anomaly_enabled()
-    False
-    """
+    """True inside ``detect_anomaly()``: ``is_anomaly_enabled()`` is False at top level."""
     return _anomaly
 
 
@@ -360,7 +357,7 @@ class Value:
         >>> x.grad
         6.0
         """
-        deque(backward_steps(self, gradient), maxlen=0)  # runs the walk to its end, in C
+        propagate(start(self, _gradient(gradient)), check=_anomaly)  # the walk, all at once
 
 
 def backward_steps(root: Value, gradient: float = 1.0) -> Iterator[Value]:
@@ -368,9 +365,8 @@ def backward_steps(root: Value, gradient: float = 1.0) -> Iterator[Value]:
 
     First every non-leaf node's grad is reset to 0 and ``gradient`` is added to the root's.
     Then each non-leaf node, in reverse topological order, adds ``node.grad * local`` to its
-    parents' grads and is yielded right after, so ``root.backward()`` is this generator run
-    to its end, and a stepper is the same generator advanced one node per step.
-    ``gradient`` is checked here, before any grad is reset.
+    parents' grads and is yielded right after (``walk.propagate``, the loop ``backward()``
+    runs over all nodes at once). ``gradient`` is checked before any grad is reset.
 
     >>> x = Value(3.0)
     >>> [node.op for node in backward_steps(x * x + 2 * x)], x.grad
@@ -378,17 +374,21 @@ def backward_steps(root: Value, gradient: float = 1.0) -> Iterator[Value]:
     """
     if not isinstance(root, Value):
         raise TypeError(f"backward_steps: root must be a Value, got {_checks.describe(root)}")
-    if not isinstance(gradient, Value):
-        gradient = _checks.real("gradient", gradient, finite=False)
-    return walk(root, _data(gradient), _anomaly)
+    return walk(root, _gradient(gradient), _anomaly)
+
+
+def _gradient(gradient: Any) -> float:
+    """``backward``'s ``gradient`` (a real number, or a Value's data), checked first."""
+    if isinstance(gradient, Value):
+        return gradient.data
+    return _checks.real("gradient", gradient, finite=False)
 
 
 def apply(op: str, *operands: Any) -> Value | float:
     """Apply the registry op ``op`` to Values and numbers; plain numbers give a float.
 
-    The one entry point for code that holds an op's name rather than its method (the
-    formula parser, tests enumerating ``ops.OPS``). Constant parameters (``leaky_relu``'s
-    slope) come after the input; the n-ary ops take their operands as they are.
+    For code holding an op's name (the formula parser, tests enumerating ``ops.OPS``);
+    constant parameters (``leaky_relu``'s slope) come after the input.
 
     >>> apply("+", Value(1.0), 2.0).data, apply("**", 2.0, 10.0), apply("sum", 1.0, 2.0)
     (3.0, 1024.0, 3.0)

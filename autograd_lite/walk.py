@@ -138,24 +138,35 @@ def check_backward(node: Node, g: Any, local: Sequence[Any] | None = None) -> No
             )
 
 
-def walk(root: Node, gradient: float, check: bool = False) -> Iterator[Node]:
-    """The backward pass of ``root`` as a generator (``engine.backward_steps`` checks the
-    arguments and hands over ``check``, whether ``detect_anomaly`` is on).
-
-    Every node of ``backward_order(root)`` has its grad reset to 0, ``gradient`` is added
-    to the root's, then each node adds ``node.grad * local`` to its parents' grads and is
-    yielded right after.
+def start(root: Node, gradient: float) -> list[Node]:
+    """Begin the backward pass of ``root``: every node of ``backward_order(root)`` has its grad
+    reset to 0 and ``gradient`` is added to the root's; returns that order.
 
     >>> from autograd_lite import Value
-    >>> x = Value(3.0)
-    >>> [node.op for node in walk(x * x, 1.0)], x.grad
-    (['*'], 6.0)
+    >>> y = Value(3.0) * 2
+    >>> [node.op for node in start(y, 1.0)], y.grad
+    (['*'], 1.0)
     """
     order = backward_order(root)
     for node in order:
         node.grad = 0.0
     root.grad += gradient
-    for node in order:
+    return order
+
+
+def propagate(
+    order: list[Node], first: int = 0, stop: int | None = None, check: bool = False
+) -> None:
+    """The chain rule for the nodes ``order[first:stop]`` of a pass begun by ``start``: each
+    adds ``node.grad * local`` to its parents' grads. The one loop of every backward walk:
+    ``backward()`` runs it over the whole order at once, ``walk`` one node at a time.
+
+    >>> from autograd_lite import Value
+    >>> x = Value(3.0)
+    >>> propagate(start(x * x, 1.0)); x.grad
+    6.0
+    """
+    for node in order[first:stop]:
         g = node.grad
         if check:
             check_backward(node, g)
@@ -168,4 +179,19 @@ def walk(root: Node, gradient: float, check: bool = False) -> Iterator[Node]:
         elif g or not _isfinite(sum(node._local)):
             for p, d in zip(parents, node._local):
                 p.grad += g * d
+
+
+def walk(root: Node, gradient: float, check: bool = False) -> Iterator[Node]:
+    """The backward pass of ``root`` as a generator (``engine.backward_steps`` checks the
+    arguments and hands over ``check``, whether ``detect_anomaly`` is on): ``start``, then
+    ``propagate`` one node at a time, each node yielded right after it propagated.
+
+    >>> from autograd_lite import Value
+    >>> x = Value(3.0)
+    >>> [node.op for node in walk(x * x, 1.0)], x.grad
+    (['*'], 6.0)
+    """
+    order = start(root, gradient)
+    for i, node in enumerate(order):
+        propagate(order, i, i + 1, check)
         yield node
