@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import sys
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -52,6 +51,7 @@ from autograd_lite._fit_args import (
     validation_pair,
     xy_arrays,
 )
+from autograd_lite._jupyter import in_kernel
 from autograd_lite.data import Seed, batches
 from autograd_lite.engine import Value, no_grad
 from autograd_lite.history import History
@@ -129,20 +129,12 @@ def evaluate(
     return logs
 
 
-def _in_jupyter_kernel() -> bool:
-    """True when this code runs in a Jupyter kernel (a process that merely imported
-    ipykernel, as nbclient does when it runs notebooks, is not one)."""
-    ipython = sys.modules.get("IPython")
-    shell = ipython.get_ipython() if ipython is not None else None
-    return getattr(shell, "kernel", None) is not None
-
-
 def _bar_disabled(progress: bool) -> bool | None:
     """tqdm's ``disable``: off when asked; in a terminal only on a TTY (None); always shown in
     Jupyter, whose output streams are no TTY but render the bar fine."""
     if not progress:
         return True
-    return False if _in_jupyter_kernel() else None
+    return False if in_kernel() else None
 
 
 class _Epoch:

@@ -22,6 +22,7 @@ ROOT = Path(autograd_lite.__file__).parent
 LAYERS: dict[str, int] = {
     "autograd_lite._checks": 0,
     "autograd_lite._fileio": 0,
+    "autograd_lite._jupyter": 0,
     "autograd_lite.ops": 1,  # the package: core, arithmetic, functions, activations, nary
     "autograd_lite.engine": 2,
     "autograd_lite.walk": 2,

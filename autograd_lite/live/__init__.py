@@ -33,10 +33,11 @@ from typing import Any
 
 import numpy as np
 
-from autograd_lite import _checks
+from autograd_lite import _checks, _jupyter
 from autograd_lite.engine import Value, no_grad
 from autograd_lite.live.panel import FolderSink, PanelSink
-from autograd_lite.live.table import MAX_TABLE_ROWS, STATE_NAMES, StateTable, _fmt, sample_graph
+from autograd_lite.live.table import MAX_TABLE_ROWS, STATE_NAMES, StateTable, sample_graph
+from autograd_lite.viz.names import fmt
 
 __all__ = ["GRID_SIZE", "MAX_TABLE_ROWS", "STATE_NAMES", "LiveRun", "Scene", "Snapshot",
            "StateTable", "current", "sample_graph", "wait_async"]  # fmt: skip
@@ -220,9 +221,7 @@ class LiveRun:
         self._done = threading.Event()
         self._thread: threading.Thread | None = None
         if in_kernel is None:
-            from autograd_lite.train import _in_jupyter_kernel
-
-            in_kernel = _in_jupyter_kernel()
+            in_kernel = _jupyter.in_kernel()
         self.in_kernel = in_kernel and self.live
         self.sink: Any = None
         if self.live:
@@ -393,7 +392,7 @@ class LiveRun:
         """ "epoch 3/20 · step 30 · loss 0.41 · accuracy 0.82" for the latest numbers."""
         logs = {k: v[-1] for k, v in self.history.history.items() if v}
         parts = [f"epoch {self.epoch}/{self.scene.epochs}", f"step {self.step}"]
-        return " · ".join(parts + [f"{k} {_fmt(v)}" for k, v in logs.items()])
+        return " · ".join(parts + [f"{k} {fmt(v)}" for k, v in logs.items()])
 
 
 async def wait_async(history: Any) -> Any:

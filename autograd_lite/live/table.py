@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from autograd_lite.engine import Value
+from autograd_lite.viz.names import fmt
 
 MAX_TABLE_ROWS = 64  # larger models get one row per layer (largest and median) in the table
 STATE_NAMES = {
@@ -77,7 +78,7 @@ class StateTable:
             strength = abs(x) / scale[column] if scale[column] and np.isfinite(x) else 0.0
             rgb = SIGNS[0] if x >= 0 else SIGNS[1]
             alpha = f"{int(255 * 0.6 * strength**0.5):02x}"
-            return f'<td style="background:{rgb}{alpha}" title="{x!r}">{_fmt(x)}</td>'
+            return f'<td style="background:{rgb}{alpha}" title="{x!r}">{fmt(x)}</td>'
 
         head = "".join(f"<th>{html.escape(c)}</th>" for c in ["parameter", *self.columns])
         body = "".join(
@@ -112,10 +113,6 @@ def _per_layer(rows: list[tuple[str, dict[str, float]]], columns: list[str]) -> 
                 median[c] = float(np.median(xs))
         out += [(f"{layer} largest", largest), (f"{layer} median", median)]
     return out
-
-
-def _fmt(x: float) -> str:
-    return f"{x + 0.0:.4g}"
 
 
 def sample_graph(model: Any, loss_fn: Callable[..., Value], x: np.ndarray, y: Any) -> Any:

@@ -30,6 +30,7 @@ import weakref
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 
+from autograd_lite._jupyter import in_kernel
 from autograd_lite.viz.player import player_css, player_js, player_page
 from autograd_lite.viz.render import RendererNotFound
 
@@ -46,20 +47,6 @@ INSTALL_HINT = "the live stepper widget needs anywidget: pip install autograd-li
 # keys, and the widget holds its stepper weakly, so a forgotten stepper can be collected.
 _widgets: weakref.WeakKeyDictionary[BackwardStepper, Any] = weakref.WeakKeyDictionary()
 _widget_class: type | None = None
-
-
-def in_kernel() -> bool:
-    """True inside a running IPython kernel, where a widget frontend may be listening.
-
-    >>> in_kernel()
-    False
-    """
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return False
-    shell = get_ipython()
-    return shell is not None and getattr(shell, "kernel", None) is not None
 
 
 def widget_esm() -> str:
