@@ -164,10 +164,3 @@ def _some(names: list[str]) -> str:
         return "none"
     shown = ", ".join(repr(n) for n in names[:5])
     return f"{shown} (+{len(names) - 5} more)" if len(names) > 5 else shown
-
-
-def _some(names: list[str]) -> str:
-    if not names:
-        return "none"
-    shown = ", ".join(repr(n) for n in names[:5])
-    return f"{shown} (+{len(names) - 5} more)" if len(names) > 5 else shown

@@ -1,38 +1,19 @@
 """Float kernels that behave as torch's tensor ops do on one element.
 
 Python raises on ``0.0 / 0.0`` and ``math.sqrt(-1.0)`` where torch returns NaN or inf; the
-optimizers use these so that, as in torch, eps=0 meeting a zero gradient gives NaN rather
-than an exception half-way through a step.
+optimizers use the op registry's IEEE kernels for those (``div``, ``sqrt``), so that, as in
+torch, eps=0 meeting a zero gradient gives NaN rather than an exception half-way through a
+step; ``maximum`` and ``lerp`` are torch's elementwise ops, which no op of the registry is.
 """
 
 from __future__ import annotations
 
 import math
 
+from autograd_lite.ops import fdiv as div
+from autograd_lite.ops import fsqrt as sqrt
+
 __all__ = ["div", "lerp", "maximum", "sqrt"]
-
-
-def div(a: float, b: float) -> float:
-    """``a / b`` with IEEE semantics: x/0 is +-inf, 0/0 and nan/0 are NaN, like torch.
-
-    >>> div(0.0, 0.0), div(-1.0, 0.0), div(1.0, -0.0)
-    (nan, -inf, -inf)
-    """
-    try:
-        return a / b
-    except ZeroDivisionError:
-        if a == 0 or math.isnan(a):
-            return math.nan
-        return math.copysign(math.inf, a) * math.copysign(1.0, b)
-
-
-def sqrt(x: float) -> float:
-    """Square root that returns NaN for negative input, like torch.sqrt.
-
-    >>> sqrt(4.0), sqrt(-1.0)
-    (2.0, nan)
-    """
-    return math.sqrt(x) if x >= 0.0 else math.nan
 
 
 def maximum(a: float, b: float) -> float:
